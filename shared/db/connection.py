@@ -1,0 +1,204 @@
+"""One PostgreSQL connection per execution environment, and the transaction helpers every use case uses.
+
+Lambda runs one request at a time per execution environment and keeps module state between requests, so
+the connection lives as long as the environment. The local runtime runs each environment on its own
+thread, hence the thread-local: a connection is never shared by two requests at once.
+
+The connection is in autocommit mode; a use case opens ``transaction()`` (one attempt) or
+``run_in_transaction()`` (retried on serialization failure and deadlock) explicitly.
+``prepare_threshold=None`` keeps RDS Proxy from pinning the session to one backend.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg.rows import dict_row
+
+from shared.db.errors import is_retryable, translated_errors
+from shared.errors import ConcurrencyConflict, DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class IsolationLevel(StrEnum):
+    READ_COMMITTED = "READ COMMITTED"
+    REPEATABLE_READ = "REPEATABLE READ"
+    SERIALIZABLE = "SERIALIZABLE"
+
+
+class Database:
+    """Lazily opened, health-checked, per-environment connection plus transaction helpers.
+
+    ``conninfo`` is called at each (re)connect, so a rotated secret is picked up on reconnection.
+    """
+
+    def __init__(
+        self,
+        conninfo: Callable[[], str],
+        *,
+        connect_timeout_s: int = 5,
+        statement_timeout_ms: int = 15_000,
+        retry_attempts: int = 5,
+        application_name: str = "skills-platform",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._conninfo = conninfo
+        self._connect_timeout_s = connect_timeout_s
+        self._statement_timeout_ms = statement_timeout_ms
+        self._retry_attempts = retry_attempts
+        self._application_name = application_name
+        self._sleep = sleep
+        self._local = threading.local()
+
+    # -- connection -------------------------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            conn = psycopg.connect(
+                self._conninfo(),
+                autocommit=True,
+                prepare_threshold=None,
+                connect_timeout=self._connect_timeout_s,
+                application_name=self._application_name,
+                options=f"-c statement_timeout={self._statement_timeout_ms}",
+                row_factory=dict_row,
+            )
+        except psycopg.OperationalError as exc:
+            # The message may carry the host name but never the password; keep it out of the response.
+            logger.warning("database connection failed: %s", str(exc).splitlines()[0] if str(exc) else exc)
+            raise DatabaseUnavailable() from exc
+        return conn
+
+    def connection(self) -> psycopg.Connection[Any]:
+        """This environment's connection, opened now if there is none or the last one broke."""
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            if conn is not None:
+                conn.close()
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- transactions -----------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(
+        self, isolation: IsolationLevel = IsolationLevel.READ_COMMITTED, *, read_only: bool = False
+    ) -> Iterator[psycopg.Connection[Any]]:
+        """One transaction on this environment's connection; commits on success, rolls back on error.
+
+        A connection found dead at BEGIN (server restart, proxy idle timeout, failover) is replaced once:
+        nothing of this use case has reached the server yet, so that is always safe.
+
+        Raises DatabaseUnavailable when the database cannot be reached, the translated domain error for
+        constraint violations, and psycopg's own error for serialization failures and deadlocks (which
+        ``run_in_transaction`` retries).
+        """
+        conn = self._begin(isolation, read_only)
+        try:
+            with translated_errors():
+                yield conn
+                conn.execute("COMMIT")
+        except BaseException:
+            self._rollback_quietly(conn)
+            raise
+
+    def _begin(self, isolation: IsolationLevel, read_only: bool) -> psycopg.Connection[Any]:
+        begin = f"BEGIN ISOLATION LEVEL {isolation.value}{' READ ONLY' if read_only else ''}"
+        for attempt in (1, 2):
+            conn = self.connection()
+            try:
+                conn.execute(begin)  # type: ignore[arg-type] - composed from an enum, not user input
+                return conn
+            except psycopg.OperationalError as exc:
+                conn.close()
+                if attempt == 2:
+                    raise DatabaseUnavailable() from exc
+                logger.info("database connection was broken; reconnecting once")
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _rollback_quietly(conn: psycopg.Connection[Any]) -> None:
+        if conn.closed or conn.broken:
+            return
+        if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            return
+        try:
+            conn.execute("ROLLBACK")
+        except psycopg.Error:
+            conn.close()
+
+    def run_in_transaction(
+        self,
+        work: Callable[[psycopg.Connection[Any]], T],
+        *,
+        isolation: IsolationLevel = IsolationLevel.READ_COMMITTED,
+        read_only: bool = False,
+        attempts: int | None = None,
+    ) -> T:
+        """Run ``work`` in a transaction, again from the start on serialization failure or deadlock.
+
+        Retries are bounded, with exponential back-off and full jitter, so that two clashing transactions
+        do not clash again in lock-step. ``work`` must have no effect outside the database.
+
+        Raises ConcurrencyConflict when every attempt failed that way.
+        """
+        limit = attempts or self._retry_attempts
+        for attempt in range(1, limit + 1):
+            try:
+                with self.transaction(isolation, read_only=read_only) as conn:
+                    return work(conn)
+            except psycopg.Error as exc:
+                if not is_retryable(exc):
+                    raise
+                if attempt == limit:
+                    raise ConcurrencyConflict(details={"attempts": attempt, "sqlstate": exc.sqlstate}) from exc
+                delay = random.uniform(0, min(0.5, 0.01 * 2**attempt))  # noqa: S311 - jitter, not crypto
+                logger.info("retrying transaction after %s (attempt %d of %d)", exc.sqlstate, attempt, limit)
+                self._sleep(delay)
+        raise AssertionError("unreachable")
+
+
+_database: Database | None = None
+_database_lock = threading.Lock()
+
+
+def get_database() -> Database:
+    """The process's Database, built from the settings on first use."""
+    global _database
+    if _database is None:
+        with _database_lock:
+            if _database is None:
+                from shared.config import get_settings
+
+                settings = get_settings()
+                _database = Database(
+                    settings.database_conninfo,
+                    connect_timeout_s=settings.db_connect_timeout_s,
+                    statement_timeout_ms=settings.db_statement_timeout_ms,
+                    retry_attempts=settings.db_retry_attempts,
+                )
+    return _database
+
+
+def set_database(database: Database | None) -> None:
+    """Replace the process's Database (tests and the local runtime point it at their own server)."""
+    global _database
+    _database = database

@@ -1,0 +1,7 @@
+"""Web core shared by every function module: app and handler factories, dependencies, error mapping."""
+
+from shared.web.app import create_app, make_handler
+from shared.web.deps import database
+from shared.web.errors import ErrorBody, error_responses
+
+__all__ = ["ErrorBody", "create_app", "database", "error_responses", "make_handler"]

@@ -1,0 +1,159 @@
+"""The one table from domain errors to HTTP, and the one error body: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
+from shared.observability import logger
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    BadRequest: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    ValidationFailed: 422,
+    TooManyRequests: 429,
+    ServiceUnavailable: 503,
+}
+
+_CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers has this shape."""
+
+    error: ErrorDetail
+
+
+def status_for(exc: DomainError) -> int:
+    """The status of the nearest mapped class in the error's MRO; 500 for an unmapped DomainError."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = ErrorBody(error=ErrorDetail(code=code, message=message, details=details))
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries for the error statuses a route may answer."""
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic errors as {"loc", "path", "message", "type"}; the input itself is never echoed back."""
+    return [
+        {
+            "loc": list(err["loc"]),
+            "path": ".".join(str(part) for part in err["loc"]),
+            "message": err["msg"],
+            "type": err["type"],
+        }
+        for err in errors
+    ]
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = status_for(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    if status >= 500:
+        logger.warning("request failed: %s", exc.code, extra={"error_code": exc.code, "status": status})
+    return error_response(status, exc.code, exc.message, exc.details, headers or None)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(422, "validation_error", "The request is invalid.", validation_details(exc.errors()))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _CODE_BY_STATUS.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.detail), None, exc.headers)
+
+
+class UnhandledErrorMiddleware:
+    """Turns any unexpected exception into a logged, generic 500 in the one error body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            # The correlation id is already on every log line (Logger.inject_lambda_context).
+            logger.exception("unhandled error")
+            if started:
+                raise
+            event = scope.get("aws.event") or {}
+            request_id = (event.get("requestContext") or {}).get("requestId")
+            response = error_response(
+                500, "internal_error", "An unexpected error occurred.", {"request_id": request_id}
+            )
+            await response(scope, receive, send)
+
+
+def install_error_handling(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(UnhandledErrorMiddleware)
