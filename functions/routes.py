@@ -76,10 +76,6 @@ class Job:
     on_deploy: bool = False
 
 
-ROUTES: tuple[Route, ...] = (
-    Route("GET", "/api/v1/health", "functions.health", PUBLIC, memory_mb=256, timeout_s=5),
-)
+ROUTES: tuple[Route, ...] = (Route("GET", "/api/v1/health", "functions.health", PUBLIC, memory_mb=256, timeout_s=5),)
 
-JOBS: tuple[Job, ...] = (
-    Job("migrate", "functions.migrate", memory_mb=256, timeout_s=300, on_deploy=True),
-)
+JOBS: tuple[Job, ...] = (Job("migrate", "functions.migrate", memory_mb=256, timeout_s=300, on_deploy=True),)

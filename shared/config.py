@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # With RDS Proxy the secret still names the cluster; the proxy endpoint overrides its host.
     database_host: str | None = None
     database_name: str | None = None
+    # Aurora and RDS Proxy take TLS; only a local server without TLS may turn this down.
+    database_sslmode: Literal["require", "verify-ca", "verify-full", "disable"] = "require"
     db_connect_timeout_s: int = Field(default=5, ge=1, le=60)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     db_retry_attempts: int = Field(default=5, ge=1, le=20)
@@ -69,7 +71,7 @@ class Settings(BaseSettings):
             dbname=self.database_name or secret.get("dbname", "postgres"),
             user=secret["username"],
             password=password,
-            sslmode="require",
+            sslmode=self.database_sslmode,
         )
 
 

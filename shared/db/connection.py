@@ -125,7 +125,7 @@ class Database:
         for attempt in (1, 2):
             conn = self.connection()
             try:
-                conn.execute(begin)  # type: ignore[arg-type] - composed from an enum, not user input
+                conn.execute(begin)  # built from an enum, never from input
                 return conn
             except psycopg.OperationalError as exc:
                 conn.close()

@@ -133,7 +133,6 @@ def latest_applied(conn: psycopg.Connection[Any]) -> str | None:
     """The label (``NNNN_name``) of the newest applied migration, or None on an empty database."""
     with conn.cursor(row_factory=tuple_row) as cur:
         row = cur.execute(
-            "SELECT lpad(version::text, 4, '0') || '_' || name FROM schema_migrations"
-            " ORDER BY version DESC LIMIT 1"
+            "SELECT lpad(version::text, 4, '0') || '_' || name FROM schema_migrations ORDER BY version DESC LIMIT 1"
         ).fetchone()
     return None if row is None else str(row[0])

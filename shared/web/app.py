@@ -47,6 +47,6 @@ def make_handler(app: FastAPI) -> LambdaHandler:
     @metrics.log_metrics(capture_cold_start_metric=True)
     @tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return asgi(event, context)  # type: ignore[no-any-return]
+        return asgi(event, context)
 
     return handler

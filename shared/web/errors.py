@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -71,7 +71,7 @@ def status_for(exc: DomainError) -> int:
 
 
 def error_response(
-    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+    status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     body = ErrorBody(error=ErrorDetail(code=code, message=message, details=details))
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)

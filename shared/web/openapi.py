@@ -11,7 +11,7 @@ from shared.web.app import API_TITLE, API_VERSION
 
 API_DESCRIPTION = (
     "Skills assessments on WhatsApp and the web: questionnaires, scored submissions, reports, exports "
-    "and the cost ledger. Every error answers `{\"error\": {\"code\", \"message\", \"details\"}}`."
+    'and the cost ledger. Every error answers `{"error": {"code", "message", "details"}}`.'
 )
 
 

@@ -1,0 +1,69 @@
+# The only command surface. `make dev` runs the platform locally; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: help dev test unit lint fmt bench synth deploy localstack-deploy openapi db-start db-stop db-status clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	bash local/system-packages.sh
+	$(UV) sync --frozen --all-groups
+	touch $@
+
+dev: .venv/.synced ## run the platform on http://127.0.0.1:8000 (PORT overrides); Ctrl-C stops it all
+	exec $(PY) -m local.dev
+
+test: .venv/.synced lint ## every test: lint, unit, integration (own PostgreSQL), infra
+	$(PY) -m pytest
+
+unit: .venv/.synced ## unit tests only (no sockets)
+	$(PY) -m pytest tests/unit
+
+lint: .venv/.synced ## ruff, import contracts, mypy
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	.venv/bin/mypy
+
+fmt: .venv/.synced ## format and fix what ruff can
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+bench: .venv/.synced ## run the benchmarks and write BENCHMARKS.md
+	$(PY) -m bench
+
+openapi: .venv/.synced ## write build/openapi.json (OUT=path overrides) offline
+	$(PY) -m local.openapi $(or $(OUT),build/openapi.json)
+
+synth: .venv/.synced ## synthesize the CDK app into cdk.out (offline)
+	bash infra/cdk.sh synth
+
+deploy: .venv/.synced ## deploy to the AWS account of your credentials
+	bash infra/cdk.sh deploy
+
+localstack-deploy: .venv/.synced ## deploy to LocalStack (needs Docker and LOCALSTACK_AUTH_TOKEN)
+	bash infra/cdk.sh localstack-deploy
+
+db-start: .venv/.synced ## start the dev PostgreSQL alone (same port as make dev)
+	$(PY) -m local.devdb start
+
+db-stop: .venv/.synced ## stop the dev PostgreSQL (make dev keeps running and answers 503)
+	$(PY) -m local.devdb stop
+
+db-status: .venv/.synced
+	$(PY) -m local.devdb status
+
+clean: ## remove build output (keeps .local, the dev database)
+	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,138 @@
+"""Test bootstrapping: a PostgreSQL of the suite's own (unless TEST_DATABASE_URL names one), an isolated
+database per run with every migration applied, and a clean slate per test (TRUNCATE, no re-migration).
+
+The server starts only when a test asks for a database, so ``pytest tests/unit`` opens no socket.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from local.postgres import Cluster
+from shared.db import Database, set_database
+from shared.db.migrate import migrate
+
+
+@dataclass
+class PgServer:
+    """A server the suite may create and drop databases on."""
+
+    admin_url: str
+    cluster: Cluster | None = None
+
+    def url(self, dbname: str) -> str:
+        return make_conninfo(self.admin_url, dbname=dbname)
+
+    def create_database(self, prefix: str = "skills_test") -> str:
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return name
+
+    def drop_database(self, name: str) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        admin = make_conninfo(external, dbname=conninfo_to_dict(external).get("dbname") or "postgres")
+        yield PgServer(admin)
+        return
+    root = Path(tempfile.mkdtemp(prefix="skills-test-pg-"))
+    cluster = Cluster(root, fast_and_unsafe=True)
+    try:
+        cluster.init()
+        cluster.start()
+        yield PgServer(cluster.url("postgres"), cluster)
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server: PgServer) -> Iterator[str]:
+    """A database for this run with every migration applied."""
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    migrate(url)
+    yield url
+    pg_server.drop_database(name)
+
+
+def _truncate_all(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+            )
+        ]
+        if tables:
+            conn.execute(
+                sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                    sql.SQL(", ").join(sql.Identifier(t) for t in tables)
+                )
+            )
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """The process's Database, pointed at the run's database; every table is emptied after the test."""
+    database = Database(lambda: database_url, retry_attempts=5)
+    set_database(database)
+    try:
+        yield database
+    finally:
+        database.close()
+        set_database(None)
+        _truncate_all(database_url)
+
+
+@pytest.fixture
+def fresh_database(pg_server: PgServer) -> Iterator[str]:
+    """An empty database (no migrations), dropped after the test."""
+    name = pg_server.create_database("skills_fresh")
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL of the test's own, for tests that stop and start the server."""
+    root = Path(tempfile.mkdtemp(prefix="skills-test-own-pg-"))
+    cluster = Cluster(root, fast_and_unsafe=True)
+    try:
+        cluster.init()
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def make_migrations(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Write migration files into a folder of the test's own."""
+
+    def write(files: dict[str, str]) -> Path:
+        folder = tmp_path / "migrations"
+        folder.mkdir(exist_ok=True)
+        for name, body in files.items():
+            (folder / name).write_text(body)
+        return folder
+
+    return write

@@ -1,0 +1,73 @@
+"""GET /api/v1/health through the local gateway, against a real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from local.postgres import Cluster
+from local.server import build_local_platform
+from shared.db import Database, set_database
+from shared.db.migrate import discover, migrate
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[httpx.AsyncClient]:
+    app, runtime = build_local_platform(environments=2)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+        yield client
+    runtime.shutdown()
+
+
+async def test_health_reports_the_database_and_latest_migration(db: Database, api: httpx.AsyncClient) -> None:
+    response = await api.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "migration": discover()[-1].label}
+    assert response.headers["apigw-requestid"]
+
+
+async def test_health_is_503_with_a_clear_body_when_the_database_is_unreachable(
+    api: httpx.AsyncClient, own_cluster: Cluster
+) -> None:
+    url = own_cluster.url("postgres")
+    own_cluster.stop()
+    set_database(Database(lambda: url, connect_timeout_s=2))
+    try:
+        response = await api.get("/api/v1/health")
+    finally:
+        set_database(None)
+    assert response.status_code == 503
+    assert response.json() == {
+        "error": {"code": "database_unavailable", "message": "The database is unreachable.", "details": None}
+    }
+
+
+async def test_health_recovers_when_the_database_comes_back(api: httpx.AsyncClient, own_cluster: Cluster) -> None:
+    url = own_cluster.url("postgres")
+    migrate(url)
+    set_database(Database(lambda: url, connect_timeout_s=2))
+    try:
+        statuses: list[Any] = [(await api.get("/api/v1/health")).status_code]
+        own_cluster.stop()
+        statuses.append((await api.get("/api/v1/health")).status_code)
+        own_cluster.start()
+        statuses.append((await api.get("/api/v1/health")).status_code)
+    finally:
+        set_database(None)
+    assert statuses == [200, 503, 200]
+
+
+async def test_openapi_documents_every_manifest_route(api: httpx.AsyncClient) -> None:
+    from functions.routes import ROUTES
+
+    document = (await api.get("/api/v1/openapi.json")).json()
+    for route in ROUTES:
+        operation = document["paths"][route.path][route.method.lower()]
+        assert operation["responses"], route.route_key
+    docs = await api.get("/docs")
+    assert docs.status_code == 200
+    assert "/api/v1/openapi.json" in docs.text

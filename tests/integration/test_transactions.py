@@ -1,0 +1,170 @@
+"""Transactions on the per-environment connection: commit/rollback, retry of real serialization failures
+and deadlocks, error translation, and reconnection after the server dropped the connection."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+import pytest
+
+from shared.db import Database, IsolationLevel
+from shared.db.errors import register_constraint
+from shared.errors import ConcurrencyConflict, Conflict, NotFound, ValidationFailed
+
+
+@pytest.fixture
+def duty(db: Database) -> Database:
+    with db.transaction() as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS duty (doctor text PRIMARY KEY, on_call boolean NOT NULL,"
+            " CONSTRAINT duty_doctor_short CHECK (length(doctor) < 20))"
+        )
+        conn.execute("INSERT INTO duty VALUES ('alice', true), ('bob', true)")
+    return db
+
+
+def _on_call(db: Database) -> int:
+    with db.transaction(read_only=True) as conn:
+        row = conn.execute("SELECT count(*) AS n FROM duty WHERE on_call").fetchone()
+        assert row is not None
+        return int(row["n"])
+
+
+def _write_skew(db: Database, attempts: int) -> tuple[list[Any], list[BaseException], dict[str, int]]:
+    """Two doctors go off call at once; each checks that someone else stays on call. Under SERIALIZABLE
+    one of the two transactions must fail with 40001 (classic write skew)."""
+    both_read = threading.Barrier(2, timeout=30)
+    calls: dict[str, int] = {"alice": 0, "bob": 0}
+    results: list[Any] = []
+    failures: list[BaseException] = []
+
+    def go_off_call(me: str) -> Callable[[psycopg.Connection[Any]], str]:
+        def work(conn: psycopg.Connection[Any]) -> str:
+            calls[me] += 1
+            row = conn.execute("SELECT count(*) AS n FROM duty WHERE on_call").fetchone()
+            assert row is not None
+            if calls[me] == 1:
+                both_read.wait()  # both transactions have read before either writes
+            if row["n"] < 2:
+                return f"{me} stays"
+            conn.execute("UPDATE duty SET on_call = false WHERE doctor = %s", (me,))
+            return f"{me} off"
+
+        return work
+
+    def run(me: str) -> None:
+        try:
+            results.append(
+                db.run_in_transaction(go_off_call(me), isolation=IsolationLevel.SERIALIZABLE, attempts=attempts)
+            )
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, failures, calls
+
+
+def test_a_real_serialization_failure_is_retried_and_succeeds(duty: Database) -> None:
+    delays: list[float] = []
+    duty._sleep = delays.append  # record the back-off instead of waiting
+
+    results, failures, calls = _write_skew(duty, attempts=5)
+
+    assert failures == []
+    assert sorted(results) in (["alice off", "bob stays"], ["alice stays", "bob off"])
+    assert sorted(calls.values()) == [1, 2]  # the loser ran again from the start, once
+    assert len(delays) == 1
+    assert 0 <= delays[0] <= 0.5
+    assert _on_call(duty) == 1  # the invariant held
+
+
+def test_retries_are_bounded(duty: Database) -> None:
+    duty._sleep = lambda _: None
+    results, failures, _ = _write_skew(duty, attempts=1)
+    assert len(results) == 1
+    assert len(failures) == 1
+    assert isinstance(failures[0], ConcurrencyConflict)
+    assert failures[0].details == {"attempts": 1, "sqlstate": "40001"}
+
+
+def test_a_deadlock_is_retried(duty: Database) -> None:
+    duty._sleep = lambda _: None
+    both_locked = threading.Barrier(2, timeout=30)
+    calls = {"alice": 0, "bob": 0}
+    failures: list[BaseException] = []
+
+    def run(first: str, second: str) -> None:
+        def work(conn: psycopg.Connection[Any]) -> None:
+            calls[first] += 1
+            conn.execute("UPDATE duty SET on_call = on_call WHERE doctor = %s", (first,))
+            if calls[first] == 1:
+                both_locked.wait()
+            conn.execute("UPDATE duty SET on_call = on_call WHERE doctor = %s", (second,))
+
+        try:
+            duty.run_in_transaction(work)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=p) for p in (("alice", "bob"), ("bob", "alice"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert sorted(calls.values()) == [1, 2]
+
+
+def test_an_error_rolls_everything_back(duty: Database) -> None:
+    def failing_use_case() -> None:
+        with duty.transaction() as conn:
+            conn.execute("UPDATE duty SET on_call = false")
+            raise RuntimeError("use case failed")
+
+    with pytest.raises(RuntimeError):
+        failing_use_case()
+    assert _on_call(duty) == 2
+
+
+def test_driver_errors_become_domain_errors(duty: Database) -> None:
+    with pytest.raises(Conflict), duty.transaction() as conn:
+        conn.execute("INSERT INTO duty VALUES ('alice', true)")
+    with pytest.raises(ValidationFailed), duty.transaction() as conn:
+        conn.execute("INSERT INTO duty VALUES ('a-very-long-doctor-name', true)")
+    register_constraint("duty_pkey", NotFound, "That doctor is taken.")
+    with pytest.raises(NotFound, match=r"That doctor is taken\."), duty.transaction() as conn:
+        conn.execute("INSERT INTO duty VALUES ('bob', true)")
+    assert _on_call(duty) == 2
+
+
+def test_a_connection_killed_by_the_server_is_replaced_once(duty: Database) -> None:
+    conn = duty.connection()
+    pid = conn.info.backend_pid
+    with psycopg.connect(conn.info.dsn + f" password={conn.info.password}", autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    assert _on_call(duty) == 2  # no error reached the caller
+    assert duty.connection().info.backend_pid != pid
+
+
+def test_each_thread_has_its_own_connection(db: Database) -> None:
+    pids: list[int] = []
+
+    def record() -> None:
+        pids.append(db.connection().info.backend_pid)
+        db.close()
+
+    threads = [threading.Thread(target=record) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    pids.append(db.connection().info.backend_pid)
+    assert len(set(pids)) == 3
