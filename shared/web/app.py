@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from fastapi import APIRouter, FastAPI
 from mangum import Mangum
 
-from shared.observability import logger, metrics, tracer
+from shared.observability import get_tracer, logger, metrics, tracing_enabled
 from shared.web.errors import install_error_handling
 
 API_TITLE = "Skills Assessment Platform API"
@@ -40,13 +40,18 @@ def create_app(*routers: APIRouter) -> FastAPI:
 
 def make_handler(app: FastAPI) -> LambdaHandler:
     """The Lambda entry point: Powertools logging (correlation id = API Gateway request id), cold-start
-    metric and tracing around Mangum."""
+    metric and X-Ray tracing (where enabled, see shared.observability) around Mangum."""
     asgi = Mangum(app, lifespan="off")
+
+    def invoke(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return asgi(event, context)
+
+    if tracing_enabled():
+        invoke = get_tracer().capture_lambda_handler(capture_response=False)(invoke)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @metrics.log_metrics(capture_cold_start_metric=True)
-    @tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return asgi(event, context)
+        return invoke(event, context)
 
     return handler
