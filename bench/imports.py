@@ -65,8 +65,10 @@ def run() -> tuple[str, dict[str, float]]:
         "|---|---:|---:|",
         f"| plain handler importing boto3 + psycopg (baseline of the drivers alone) | {med['plain']:.0f} | "
         f"{med['plain'] / med['one']:.2f}x |",
-        f"| one function module (`functions.health`: FastAPI, Mangum, Powertools, psycopg) | {med['one']:.0f} | 1.00x |",
-        f"| every function module at once ({len(modules)} modules) | {med['all']:.0f} | {med['all'] / med['one']:.2f}x |",
+        "| one function module (`functions.health`: FastAPI, Mangum, Powertools, psycopg) | "
+        f"{med['one']:.0f} | 1.00x |",
+        f"| every function module at once ({len(modules)} modules) | {med['all']:.0f} | "
+        f"{med['all'] / med['one']:.2f}x |",
         f"| one function module with X-Ray tracing on, as deployed | {med['traced']:.0f} | "
         f"{med['traced'] / med['one']:.2f}x |",
         "",
