@@ -73,11 +73,12 @@ def main() -> int:
 
             from local.server import build_local_platform
 
-            app, runtime = build_local_platform()
-            stack.callback(runtime.shutdown)
+            platform = build_local_platform()
+            platform.start()
+            stack.callback(platform.stop)
             base = f"http://127.0.0.1:{port}"
             _print_banner(base, moto.url)
-            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info"))
+            server = uvicorn.Server(uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="info"))
             server.run()
         except KeyboardInterrupt:
             pass

@@ -16,11 +16,11 @@ from shared.db.migrate import discover, migrate
 
 @pytest.fixture
 async def api() -> AsyncIterator[httpx.AsyncClient]:
-    app, runtime = build_local_platform(environments=2)
-    transport = httpx.ASGITransport(app=app)
+    platform = build_local_platform(environments=2)
+    transport = httpx.ASGITransport(app=platform.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
         yield client
-    runtime.shutdown()
+    platform.stop()
 
 
 async def test_health_reports_the_database_and_latest_migration(db: Database, api: httpx.AsyncClient) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from local.http_events import GatewayIdentity, HttpRequest, RouteMatch, build_event
 from local.lambda_runtime import FunctionSpec, LambdaContext
 from shared import errors
+from shared.observability import logger
 from shared.web import create_app, make_handler
 
 router = APIRouter()
@@ -105,12 +106,18 @@ def test_throttling_says_when_to_retry_and_401_names_the_scheme() -> None:
     assert headers["www-authenticate"] == "Bearer"
 
 
-def test_unexpected_error_is_a_generic_500_that_leaks_nothing(caplog: pytest.LogCaptureFixture) -> None:
+def test_unexpected_error_is_a_generic_500_logged_with_the_correlation_id(caplog: pytest.LogCaptureFixture) -> None:
     status, _, body = call("GET", "/api/v1/fail/bug")
     assert status == 500
     assert body["error"]["code"] == "internal_error"
     assert "secret internals" not in json.dumps(body)
     assert body["error"]["details"] == {"request_id": "req-123"}
+    # Rendered as Powertools renders it to CloudWatch: JSON with the correlation id of the request.
+    formatter = logger.registered_formatter
+    errors = [json.loads(formatter.format(r)) for r in caplog.records if r.levelname == "ERROR"]
+    assert errors, "the failure was not logged"
+    assert errors[0]["correlation_id"] == "req-123"
+    assert "secret internals" in errors[0]["exception"]  # visible to operators, not to the caller
 
 
 def test_validation_errors_are_422_with_the_field_path_of_each_problem() -> None:
