@@ -23,5 +23,5 @@ def echo_sync() -> Echo:
     return Echo(status="ok", n=1)
 
 
-app = create_app(router)
+app = create_app(router, auth="public")
 handler = make_handler(app)

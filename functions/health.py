@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
+from functions.routes import rule_of
 from shared.db import Database
 from shared.health import service
 from shared.health.models import HealthPublic
@@ -18,5 +19,5 @@ async def get_health(db: Database = Depends(database)) -> HealthPublic:
     return service.check(db)
 
 
-app = create_app(router)
+app = create_app(router, auth=rule_of(__name__))
 handler = make_handler(app)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shared.auth.permissions import ALL_ROLES, roles_for
+
 PUBLIC = "public"
 MFA_PENDING = "mfa-pending"
-ROLES = frozenset({"super-admin", "analyst", "enumerator", "finance"})
+ROLES = frozenset(r.value for r in ALL_ROLES)
 
 _PATH = re.compile(r"^/api/v1(/([a-z0-9-]+|\{[a-z_]+\}))+$")
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
@@ -25,6 +27,11 @@ def roles(*names: str) -> str:
     if not names or unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}")
     return "roles:" + ",".join(names)
+
+
+def allowed(permission: str) -> str:
+    """The rule for a permission of the one permission table (shared/auth/permissions.py)."""
+    return roles(*roles_for(permission))
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,31 @@ class Job:
     on_deploy: bool = False
 
 
-ROUTES: tuple[Route, ...] = (Route("GET", "/api/v1/health", "functions.health", PUBLIC, memory_mb=256, timeout_s=5),)
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/api/v1/health", "functions.health", PUBLIC, memory_mb=256, timeout_s=5),
+    # Accounts. Hashing passwords with argon2id (64 MiB) wants memory and a full vCPU.
+    Route("POST", "/api/v1/auth/signup", "functions.auth_signup", PUBLIC, memory_mb=1024),
+    Route("POST", "/api/v1/auth/login", "functions.auth_login", PUBLIC, memory_mb=1024),
+    Route("POST", "/api/v1/auth/2fa/setup", "functions.auth_2fa_setup", allowed("self")),
+    Route("POST", "/api/v1/auth/2fa/enable", "functions.auth_2fa_enable", allowed("self")),
+    Route("POST", "/api/v1/auth/2fa/verify-login", "functions.auth_2fa_verify_login", MFA_PENDING),
+    Route("POST", "/api/v1/auth/2fa/disable", "functions.auth_2fa_disable", allowed("self"), memory_mb=1024),
+    Route("POST", "/api/v1/auth/refresh", "functions.auth_refresh", PUBLIC),
+    Route("POST", "/api/v1/auth/logout", "functions.auth_logout", allowed("self")),
+    Route("GET", "/api/v1/auth/me", "functions.auth_me", allowed("self")),
+    Route("GET", "/api/v1/users", "functions.users_list", allowed("users.manage")),
+    Route("POST", "/api/v1/users/invitations", "functions.users_invite", allowed("users.manage")),
+    Route("PATCH", "/api/v1/users/{user_id}", "functions.users_update", allowed("users.manage")),
+    Route("GET", "/api/v1/audit", "functions.audit_list", allowed("audit.read")),
+)  # fmt: skip
+
+
+def rule_of(module: str) -> str:
+    """The auth rule of the route a function module serves (each module serves one route)."""
+    for route in ROUTES:
+        if route.module == module:
+            return route.auth
+    raise LookupError(f"{module} serves no route of the manifest")
+
 
 JOBS: tuple[Job, ...] = (Job("migrate", "functions.migrate", memory_mb=256, timeout_s=300, on_deploy=True),)

@@ -57,6 +57,12 @@ def main() -> int:
             stack.callback(moto.stop)
             os.environ.update(local_aws_environment(moto.url))
             os.environ.update({"DATABASE_URL": conninfo, "APP_ENV": "local"})
+            from local.secrets import load_or_create
+            from local.state import dev_state_root
+
+            for name, value in load_or_create(dev_state_root() / "secrets.json").items():
+                if not _setting(name):  # yours (environment or .env) win
+                    os.environ[name] = value
             os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "skills-platform")
             # One EMF blob per request on the console helps nobody locally.
             os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")

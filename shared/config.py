@@ -7,6 +7,10 @@ or a git-ignored ``.env`` holds them directly.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -46,6 +50,13 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     db_retry_attempts: int = Field(default=5, ge=1, le=20)
 
+    # Auth secrets. Locally straight from the environment (make dev generates them into .local/); in AWS
+    # one Secrets Manager secret, named by APP_SECRETS_ARN, holds a JSON object with the same three names.
+    jwt_signing_keys: SecretStr | None = None  # JSON {"<kid>": "<base64 key of 32+ bytes>"}
+    jwt_current_kid: str | None = None
+    totp_encryption_key: SecretStr | None = None  # base64 of 32 bytes (AES-256-GCM)
+    app_secrets_arn: str | None = None
+
     @model_validator(mode="after")
     def _check_database(self) -> Settings:
         if self.database_url is None and self.database_secret_arn is None:
@@ -73,6 +84,50 @@ class Settings(BaseSettings):
             password=password,
             sslmode=self.database_sslmode,
         )
+
+    def auth_secrets(self) -> AuthSecrets:
+        """The signing key ring and the TOTP encryption key; raises ConfigError when missing or unsafe."""
+        if self.app_secrets_arn:
+            raw = _get_json_secret(self.app_secrets_arn)
+            keys, kid, totp = raw.get("jwt_signing_keys"), raw.get("jwt_current_kid"), raw.get("totp_encryption_key")
+        else:
+            keys = self.jwt_signing_keys.get_secret_value() if self.jwt_signing_keys else None
+            kid = self.jwt_current_kid
+            totp = self.totp_encryption_key.get_secret_value() if self.totp_encryption_key else None
+        if not keys or not kid or not totp:
+            raise ConfigError(
+                "auth secrets missing: set JWT_SIGNING_KEYS, JWT_CURRENT_KID and TOTP_ENCRYPTION_KEY "
+                "(locally) or APP_SECRETS_ARN (in AWS)"
+            )
+        ring = json.loads(keys) if isinstance(keys, str) else keys
+        decoded = {str(k): _decode_key(str(v), f"JWT key {k}", minimum=32) for k, v in ring.items()}
+        if kid not in decoded:
+            raise ConfigError("JWT_CURRENT_KID names no key of JWT_SIGNING_KEYS")
+        return AuthSecrets(decoded, str(kid), _decode_key(str(totp), "TOTP_ENCRYPTION_KEY", minimum=32, exact=True))
+
+
+@dataclass(frozen=True)
+class AuthSecrets:
+    jwt_keys: dict[str, bytes]
+    current_kid: str
+    totp_key: bytes
+
+    def __repr__(self) -> str:
+        return f"AuthSecrets(kids={sorted(self.jwt_keys)}, current_kid={self.current_kid!r})"
+
+
+def _decode_key(value: str, name: str, *, minimum: int, exact: bool = False) -> bytes:
+    if is_placeholder(value):
+        raise ConfigError(f"{name} is a placeholder")
+    try:
+        key = base64.b64decode(
+            value + "=" * (-len(value) % 4), altchars=b"-_" if "-" in value or "_" in value else None
+        )
+    except (binascii.Error, ValueError):
+        raise ConfigError(f"{name} is not base64") from None
+    if len(key) < minimum or (exact and len(key) != minimum):
+        raise ConfigError(f"{name} must be {'exactly' if exact else 'at least'} {minimum} bytes")
+    return key
 
 
 def _refuse_placeholder_password(url: str) -> None:

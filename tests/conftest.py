@@ -10,18 +10,28 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from local.postgres import Cluster
+from local.secrets import generate_auth_secrets
+from local.server import build_local_platform
 from shared.db import Database, set_database
 from shared.db.migrate import migrate
+
+# Settings the code under test reads: throwaway auth keys, and a database URL that is never dialled (tests
+# hand the code its Database through set_database).
+for _name, _value in generate_auth_secrets().items():
+    os.environ.setdefault(_name, _value)
+os.environ.setdefault("DATABASE_URL", "postgresql://tests@127.0.0.1:1/not-used")
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
 
 @dataclass
@@ -122,6 +132,16 @@ def own_cluster() -> Iterator[Cluster]:
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+async def api(db: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the local platform (gateway -> Lambda handlers -> the test database)."""
+    platform = build_local_platform(environments=4)
+    transport = httpx.ASGITransport(app=platform.app, client=("198.51.100.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+        yield client
+    platform.stop()
 
 
 @pytest.fixture

@@ -44,9 +44,10 @@ def translate(exc: psycopg.Error) -> DomainError | None:
     if isinstance(exc, pg.ForeignKeyViolation):
         return NotFound("A referenced record does not exist.", details={"constraint": constraint})
     if isinstance(exc, pg.CheckViolation | pg.NotNullViolation | pg.DataError):
+        # The server's message names tables and values: keep it in the log, give the caller the rule's name.
         return ValidationFailed(
             "A value breaks a rule of the data model.",
-            details=[{"loc": [], "path": "", "message": exc.diag.message_primary or str(exc), "type": "db"}],
+            details=[{"loc": [], "path": "", "message": f"rule {constraint or exc.sqlstate} not met", "type": "db"}],
         )
     if isinstance(exc, pg.QueryCanceled):
         return ServiceUnavailable("The database took too long to answer.")

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from mangum import Mangum
 
 from shared.observability import get_tracer, logger, metrics, tracing_enabled
+from shared.web.auth import authorizer
 from shared.web.errors import install_error_handling
 
 API_TITLE = "Skills Assessment Platform API"
@@ -25,15 +26,15 @@ API_VERSION = "1.0.0"
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def create_app(*routers: APIRouter) -> FastAPI:
-    """An app holding only the given routers, with the platform's error handling.
+def create_app(router: APIRouter, *, auth: str) -> FastAPI:
+    """An app holding only the given router, behind its manifest auth rule, with the platform's error
+    handling.
 
     Function apps serve no docs of their own: the OpenAPI document of all routes is built from the
     manifest (``make openapi``, and the local gateway's ``/api/v1/openapi.json``).
     """
     app = FastAPI(title=API_TITLE, version=API_VERSION, openapi_url=None, docs_url=None, redoc_url=None)
-    for router in routers:
-        app.include_router(router)
+    app.include_router(router, dependencies=[Depends(authorizer(auth))])
     install_error_handling(app)
     return app
 

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 
 from local.postgres import Cluster
-from local.server import build_local_platform
 from shared.db import Database, set_database
 from shared.db.migrate import discover, migrate
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[httpx.AsyncClient]:
-    platform = build_local_platform(environments=2)
-    transport = httpx.ASGITransport(app=platform.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
-        yield client
-    platform.stop()
 
 
 async def test_health_reports_the_database_and_latest_migration(db: Database, api: httpx.AsyncClient) -> None:

@@ -49,7 +49,7 @@ async def fail(kind: str) -> None:
     }[kind]
 
 
-handler = make_handler(create_app(router))
+handler = make_handler(create_app(router, auth="public"))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,40 @@
+"""GET /api/v1/audit."""
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+
+from functions.routes import rule_of
+from shared.audit import service
+from shared.audit.models import AuditPage
+from shared.audit.repository import AuditFilter
+from shared.db import Database
+from shared.web import create_app, database, error_responses, make_handler
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/api/v1/audit", response_model=AuditPage, responses=error_responses(401, 403, 422))
+async def list_audit(
+    action: str | None = Query(
+        default=None, pattern=r"^[a-z_]+(\.[a-z_0-9]+)*$", description="e.g. auth or auth.login"
+    ),
+    actor_id: UUID | None = None,
+    outcome: Literal["success", "failure"] | None = None,
+    target_id: str | None = Query(default=None, max_length=100),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: str | None = Query(default=None, max_length=20),
+    limit: int = Query(default=50, ge=1, le=500),
+    db: Database = Depends(database),
+) -> AuditPage:
+    """Security and data events, newest first (super-admin): logins ok and failed, 2FA changes, role
+    changes, invitations, exports, share-link downloads."""
+    where = AuditFilter(action, actor_id, outcome, target_id, since, until, service.parse_cursor(cursor))
+    return service.list_audit(db, where, limit)
+
+
+app = create_app(router, auth=rule_of(__name__))
+handler = make_handler(app)

@@ -1,0 +1,30 @@
+"""Local stand-ins for the secrets AWS keeps in Secrets Manager: generated once, kept in .local/, never committed."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+
+def generate_auth_secrets() -> dict[str, str]:
+    kid = "local-" + secrets.token_hex(4)
+    return {
+        "JWT_SIGNING_KEYS": json.dumps({kid: base64.b64encode(secrets.token_bytes(32)).decode()}),
+        "JWT_CURRENT_KID": kid,
+        "TOTP_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+
+
+def load_or_create(path: Path) -> dict[str, str]:
+    """The secrets in ``path`` (a JSON object), created with fresh random keys on first use."""
+    if path.exists():
+        return dict(json.loads(path.read_text()))
+    values = generate_auth_secrets()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(values, out)
+    return values

@@ -1,0 +1,1 @@
+"""Accounts: passwords, JWTs, TOTP second factor, throttling, roles and the permission table."""

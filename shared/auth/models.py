@@ -1,0 +1,105 @@
+"""Request and response models of the auth and user endpoints (the OpenAPI document is built from them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from shared.auth.permissions import Role
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class SignupCreate(_Strict):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=1024)
+    full_name: str = Field(default="", max_length=200)
+    invitation_token: str | None = Field(default=None, max_length=200)
+
+
+class LoginRequest(_Strict):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: int = Field(description="Seconds until the access token expires.")
+
+
+class MfaRequired(BaseModel):
+    mfa_required: Literal[True] = True
+    mfa_token: str = Field(description="Good for POST /api/v1/auth/2fa/verify-login only, for 5 minutes.")
+
+
+class VerifyLoginRequest(_Strict):
+    mfa_token: str = Field(min_length=1, max_length=4096)
+    code: str | None = Field(default=None, description="A current 6-digit TOTP code.", max_length=16)
+    recovery_code: str | None = Field(default=None, description="One of the recovery codes.", max_length=32)
+
+
+class TwoFactorSetup(BaseModel):
+    secret: str = Field(description="Base32 TOTP secret (160 bits).")
+    otpauth_uri: str
+    qr: str = Field(description="data:image/png;base64,... QR code of otpauth_uri, drawn by the server.")
+
+
+class CodeRequest(_Strict):
+    code: str = Field(min_length=1, max_length=16)
+
+
+class RecoveryCodes(BaseModel):
+    recovery_codes: list[str] = Field(description="Ten single-use codes; shown once, stored hashed.")
+
+
+class DisableTwoFactorRequest(_Strict):
+    password: str = Field(min_length=1, max_length=1024)
+    code: str = Field(min_length=1, max_length=32, description="A current TOTP code or a recovery code.")
+
+
+class RefreshRequest(_Strict):
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class LogoutRequest(_Strict):
+    refresh_token: str | None = Field(default=None, max_length=4096)
+
+
+class UserPublic(BaseModel):
+    id: UUID
+    email: str
+    full_name: str
+    role: Role
+    disabled: bool
+    two_factor_enabled: bool
+    created_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserPublic]
+    next_cursor: str | None
+
+
+class InvitationCreate(_Strict):
+    email: EmailStr
+    role: Role
+
+
+class InvitationPublic(BaseModel):
+    id: UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    token: str = Field(description="Give it to the invitee for POST /api/v1/auth/signup; shown only once.")
+
+
+class UserUpdate(_Strict):
+    role: Role | None = None
+    disabled: bool | None = None

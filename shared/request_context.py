@@ -1,0 +1,12 @@
+"""Who is calling from where, for audit rows and logs; built by the web layer from the API Gateway event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    source_ip: str | None = None
+    correlation_id: str | None = None
+    user_agent: str | None = None
