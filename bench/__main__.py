@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench import imports, request_path
+from bench import auth, imports, request_path
 from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,11 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("DATABASE_URL", "postgresql://bench@127.0.0.1:1/unused")  # the echo path never connects
     sections = []
-    for name, bench in (("cold imports", imports), ("request path", request_path)):
+    from local.secrets import generate_auth_secrets
+
+    for key, value in generate_auth_secrets().items():
+        os.environ.setdefault(key, value)
+    for name, bench in (("cold imports", imports), ("request path", request_path), ("sign-in", auth)):
         sys.stderr.write(f"bench: {name}...\n")
         text, _ = bench.run()
         sections.append(text)
