@@ -99,6 +99,24 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/users/invitations", "functions.users_invite", allowed("users.manage")),
     Route("PATCH", "/api/v1/users/{user_id}", "functions.users_update", allowed("users.manage")),
     Route("GET", "/api/v1/audit", "functions.audit_list", allowed("audit.read")),
+    # Questionnaires.
+    Route("GET", "/api/v1/questions", "functions.questions_list", allowed("questionnaires.read")),
+    Route("POST", "/api/v1/questions", "functions.questions_create", allowed("questionnaires.write")),
+    Route("PATCH", "/api/v1/questions/{question_id}", "functions.questions_update", allowed("questionnaires.write")),
+    Route("DELETE", "/api/v1/questions/{question_id}", "functions.questions_delete", allowed("questionnaires.write")),
+    Route("GET", "/api/v1/sectors", "functions.sectors_list", allowed("self")),
+    Route("GET", "/api/v1/questionnaires", "functions.questionnaires_list", allowed("questionnaires.read")),
+    Route("POST", "/api/v1/questionnaires", "functions.questionnaires_create", allowed("questionnaires.write")),
+    Route("GET", "/api/v1/questionnaires/{questionnaire_id}", "functions.questionnaires_get",
+          allowed("questionnaires.read")),
+    Route("POST", "/api/v1/questionnaires/import", "functions.questionnaires_import", allowed("questionnaires.write"),
+          memory_mb=1024, timeout_s=29),
+    Route("POST", "/api/v1/questionnaires/{questionnaire_id}/versions/{version_id}/publish",
+          "functions.questionnaires_publish", allowed("questionnaires.write")),
+    Route("POST", "/api/v1/questionnaires/{questionnaire_id}/versions/{version_id}/draft",
+          "functions.questionnaires_draft", allowed("questionnaires.write")),
+    # Assessments.
+    Route("POST", "/api/v1/assessments/submit", "functions.assessments_submit", allowed("assessments.submit")),
 )  # fmt: skip
 
 

@@ -77,3 +77,13 @@ class ConcurrencyConflict(Conflict):
 
 class ConfigError(Exception):
     """Configuration is missing or unsafe; raised at start-up, never during a request."""
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    default_message = "This content type is not accepted here."
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+    default_message = "The request body is too large."

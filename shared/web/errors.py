@@ -18,9 +18,11 @@ from shared.errors import (
     DomainError,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 from shared.observability import logger
@@ -31,6 +33,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
     ValidationFailed: 422,
     TooManyRequests: 429,
     ServiceUnavailable: 503,

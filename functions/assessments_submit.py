@@ -1,0 +1,43 @@
+"""POST /api/v1/assessments/submit."""
+
+from fastapi import APIRouter, Depends, Header
+from fastapi.responses import JSONResponse
+
+from functions.routes import rule_of
+from shared.assessments import service
+from shared.assessments.models import SubmissionCreate, SubmissionResult
+from shared.auth.service import Principal
+from shared.db import Database
+from shared.request_context import RequestContext
+from shared.web import create_app, current_context, current_principal, database, error_responses, make_handler
+
+router = APIRouter(tags=["assessments"])
+
+
+@router.post(
+    "/api/v1/assessments/submit",
+    status_code=201,
+    response_model=SubmissionResult,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+)
+async def submit(
+    body: SubmissionCreate,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=200),
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(database),
+    ctx: RequestContext = Depends(current_context),
+) -> JSONResponse:
+    """Submit a whole assessment: answers, scores, recommendations, dashboard aggregates and the
+    `assessment.submitted` event are stored in one transaction. Requires an `Idempotency-Key` header (400
+    without): a retry with the same key and body answers the stored response with
+    `Idempotent-Replayed: true`; the same key with another body is 422; while the first request is still
+    running, 409."""
+    key = service.check_key(idempotency_key)
+    caller = service.Caller(scope=f"user:{principal.id}", user_id=principal.id, role=principal.role)
+    outcome = service.submit(db, caller, key, body, ctx)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
+
+
+app = create_app(router, auth=rule_of(__name__))
+handler = make_handler(app)

@@ -1,0 +1,1 @@
+"""Assessments: validation against the questionnaire, scoring, and the atomic, idempotent submission."""

@@ -1,0 +1,68 @@
+"""The submission contract shared by the web, WhatsApp and any client (fields may be added, not renamed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RespondentRef(_Strict):
+    id: UUID
+
+
+class RespondentNew(_Strict):
+    phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +2250700000000")
+    name: str = Field(min_length=1, max_length=200)
+    sector: str = Field(min_length=1, max_length=40)
+    region: str = Field(default="", max_length=100)
+    language: Literal["en", "fr"] = "en"
+
+
+AnswerValue = StrictStr | StrictInt | StrictFloat | list[StrictStr]
+
+
+class AnswerIn(_Strict):
+    question_id: UUID
+    value: AnswerValue = Field(
+        description="An option code (single_choice), a list of option codes (multi_choice), a number (scale, "
+        "numeric) or a string (text)."
+    )
+
+
+class SubmissionCreate(_Strict):
+    questionnaire_version_id: UUID
+    respondent: RespondentRef | RespondentNew
+    answers: list[AnswerIn] = Field(max_length=500)
+    channel: Literal["web", "whatsapp"] = "web"
+    started_at: datetime | None = None
+
+
+class SkillScore(BaseModel):
+    skill: str
+    label: str
+    score: float = Field(description="0..100, two decimals")
+    band: str
+
+
+class RecommendationOut(BaseModel):
+    skill: str
+    band: str
+    priority: int
+    text: str
+
+
+class SubmissionResult(BaseModel):
+    assessment_id: UUID
+    respondent_id: UUID
+    questionnaire_version_id: UUID
+    submitted_at: datetime
+    scores: list[SkillScore]
+    recommendations: list[RecommendationOut]

@@ -1,0 +1,1 @@
+"""Questionnaires: versions (draft -> published, then immutable), skills, questions, options, rubric."""
