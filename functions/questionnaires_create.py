@@ -14,7 +14,10 @@ router = APIRouter(tags=["questionnaires"])
 
 
 @router.post(
-    "/api/v1/questionnaires", status_code=201, response_model=ImportResult, responses=error_responses(401, 403, 409, 422)
+    "/api/v1/questionnaires",
+    status_code=201,
+    response_model=ImportResult,
+    responses=error_responses(401, 403, 409, 422),
 )
 async def create_questionnaire(
     body: QuestionnaireDef,

@@ -12,7 +12,10 @@ router = APIRouter(tags=["questionnaires"])
 
 
 @router.post(
-    "/api/v1/questions", status_code=201, response_model=QuestionPublic, responses=error_responses(401, 403, 404, 409, 422)
+    "/api/v1/questions",
+    status_code=201,
+    response_model=QuestionPublic,
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 async def create_question(body: QuestionCreate, db: Database = Depends(database)) -> QuestionPublic:
     """Add a question to a draft questionnaire version (409 for a published one)."""

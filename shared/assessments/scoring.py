@@ -73,7 +73,9 @@ def validate(version: VersionContent, answers: list[tuple[UUID, Any]]) -> list[d
     for i, (question_id, value) in enumerate(answers):
         question = version.by_id.get(question_id)
         if question is None:
-            problems.append(_problem(["body", "answers", i, "question_id"], "not a question of this version", "unknown"))
+            problems.append(
+                _problem(["body", "answers", i, "question_id"], "not a question of this version", "unknown")
+            )
             continue
         if question_id in seen:
             problems.append(_problem(["body", "answers", i, "question_id"], "answered twice", "duplicate"))
@@ -116,7 +118,8 @@ def _value_problem(question: Question, value: Any) -> str | None:
             return "expected a number"
         if question.type == "scale" and number != number.to_integral_value():
             return "expected a whole number on the scale"
-        assert question.min is not None and question.max is not None
+        assert question.min is not None
+        assert question.max is not None
         if not question.min <= number <= question.max:
             return f"must be between {question.min} and {question.max}"
         return None
@@ -135,7 +138,8 @@ def _fraction(question: Question, value: Any) -> Decimal | None:
         total = sum((o.score for o in question.options if o.score > 0), Decimal(0))
         chosen = sum((question.option_codes[v].score for v in value), Decimal(0))
         return min(Decimal(1), chosen / total) if total > 0 else Decimal(0)
-    assert question.min is not None and question.max is not None
+    assert question.min is not None
+    assert question.max is not None
     return (Decimal(str(value)) - question.min) / (question.max - question.min)
 
 
@@ -168,5 +172,7 @@ def score(version: VersionContent, answers: list[tuple[UUID, Any]]) -> Scored:
         if skill.id not in weighted or weighted[skill.id][1] == 0:
             continue
         value = (HUNDRED * weighted[skill.id][0] / weighted[skill.id][1]).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        skills.append(ScoredSkill(skill.id, skill.code, skill.label_en, skill.label_fr, value, band_for(version.bands, value)))
+        skills.append(
+            ScoredSkill(skill.id, skill.code, skill.label_en, skill.label_fr, value, band_for(version.bands, value))
+        )
     return Scored(rows, skills)

@@ -109,9 +109,7 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
 
         scored = scoring.score(version, answers)
         lang = new.language if new else "en"
-        recommendations = {
-            (r.skill_id, r.band): r for r in version.recommendations
-        }
+        recommendations = {(r.skill_id, r.band): r for r in version.recommendations}
         chosen = [recommendations[(s.skill_id, s.band.code)] for s in scored.skills
                   if (s.skill_id, s.band.code) in recommendations]  # fmt: skip
         assessment_id = uuid.uuid4()

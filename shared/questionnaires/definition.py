@@ -5,6 +5,7 @@ stored, and every problem is reported with its path."""
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -150,7 +151,7 @@ class QuestionnaireDef(_Strict):
             add(["rubric", "bands"], "band codes must be unique")
         if bands[0].min != 0 or bands[-1].max != 100:
             add(["rubric", "bands"], "bands must cover 0 to 100")
-        for a, b in zip(bands, bands[1:], strict=False):
+        for a, b in pairwise(bands):
             if a.max != b.min:
                 add(["rubric", "bands"], f"bands {a.code} and {b.code} must meet without gap or overlap")
         for b_i, band in enumerate(self.rubric.bands):

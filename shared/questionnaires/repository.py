@@ -178,7 +178,7 @@ def forget_cached_versions() -> None:
 
 
 def version_head(conn: Connection[Any], version_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
-    return conn.execute(  # type: ignore[no-any-return]
+    return conn.execute(
         "SELECT id, questionnaire_id, version, status FROM questionnaire_versions WHERE id = %s"
         + (" FOR UPDATE" if for_update else ""),
         (version_id,),
@@ -225,7 +225,7 @@ def list_questionnaires(conn: Connection[Any], questionnaire_id: UUID | None = N
 
 
 def question_head(conn: Connection[Any], question_id: UUID) -> dict[str, Any] | None:
-    return conn.execute(  # type: ignore[no-any-return]
+    return conn.execute(
         "SELECT q.id, q.version_id, q.position, v.status FROM questions q"
         " JOIN questionnaire_versions v ON v.id = q.version_id WHERE q.id = %s FOR UPDATE OF v",
         (question_id,),

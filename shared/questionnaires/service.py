@@ -229,7 +229,10 @@ def questions(db: Database, questionnaire_id: UUID | None, version: int | None, 
         raise NotFound("No published questionnaire matches." if version is None else "No such version.")
     return QuestionsPublic(
         questionnaire=QuestionnaireRef(
-            id=content.questionnaire_id, version_id=content.id, title=content.title(lang), version=content.version,
+            id=content.questionnaire_id,
+            version_id=content.id,
+            title=content.title(lang),
+            version=content.version,
             status=content.status,  # type: ignore[arg-type]
         ),
         questions=[_public(q, lang) for q in content.questions],
@@ -253,6 +256,4 @@ def get_questionnaire(db: Database, questionnaire_id: UUID) -> QuestionnairePubl
 def sectors(db: Database, lang: str) -> SectorList:
     with db.transaction(read_only=True) as conn:
         rows = repository.list_sectors(conn)
-    return SectorList(
-        items=[SectorPublic(label=r["label_fr"] if lang == "fr" else r["label_en"], **r) for r in rows]
-    )
+    return SectorList(items=[SectorPublic(label=r["label_fr"] if lang == "fr" else r["label_en"], **r) for r in rows])

@@ -48,9 +48,7 @@ def small_definition(code: str = "mini") -> dict[str, Any]:
 
 async def publish_small(api: httpx.AsyncClient, admin_token: str, code: str = "mini") -> dict[str, Any]:
     """Import and publish the small questionnaire; returns {version_id, questions: {code: id}}."""
-    imported = await api.post(
-        "/api/v1/questionnaires/import", json=small_definition(code), headers=bearer(admin_token)
-    )
+    imported = await api.post("/api/v1/questionnaires/import", json=small_definition(code), headers=bearer(admin_token))
     assert imported.status_code == 201, imported.text
     body = imported.json()
     published = await api.post(
