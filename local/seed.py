@@ -14,6 +14,7 @@ import psycopg
 
 logger = logging.getLogger("local.seed")
 SEED_DIR = Path(__file__).with_name("seed_data")
+SAMPLE = Path(__file__).resolve().parent.parent / "shared" / "questionnaires" / "samples" / "skills_baseline.json"
 
 
 def seed(conninfo: str) -> dict[str, int]:
@@ -32,4 +33,23 @@ def seed(conninfo: str) -> dict[str, int]:
             returning=False,
         )
         added = cur.rowcount
-    return {"sectors": max(added, 0)}
+    return {"sectors": max(added, 0), "questionnaires": seed_sample_questionnaire(conninfo)}
+
+
+def seed_sample_questionnaire(conninfo: str) -> int:
+    """Import and publish the sample questionnaire unless a questionnaire with its code exists."""
+    from shared.db import Database
+    from shared.questionnaires.definition import QuestionnaireDef
+    from shared.questionnaires.service import import_definition
+    from shared.request_context import RequestContext
+
+    definition = QuestionnaireDef.model_validate_json(SAMPLE.read_text(encoding="utf-8"))
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM questionnaires WHERE code = %s", (definition.code,)).fetchone():
+            return 0
+    database = Database(lambda: conninfo)
+    try:
+        import_definition(database, None, definition, RequestContext(), publish=True)
+    finally:
+        database.close()
+    return 1
