@@ -117,6 +117,13 @@ ROUTES: tuple[Route, ...] = (
           "functions.questionnaires_draft", allowed("questionnaires.write")),
     # Assessments.
     Route("POST", "/api/v1/assessments/submit", "functions.assessments_submit", allowed("assessments.submit")),
+    Route("GET", "/api/v1/assessments", "functions.assessments_list", allowed("assessments.read")),
+    Route("GET", "/api/v1/assessments/{assessment_id}", "functions.assessments_get", allowed("assessments.read")),
+    Route("GET", "/api/v1/respondents", "functions.respondents_list", allowed("respondents.read")),
+    Route("GET", "/api/v1/respondents/{respondent_id}", "functions.respondents_get", allowed("respondents.read")),
+    # Reports.
+    Route("GET", "/api/v1/reports/sectors", "functions.reports_sectors", allowed("reports.read")),
+    Route("GET", "/api/v1/reports/skills", "functions.reports_skills", allowed("reports.read")),
 )  # fmt: skip
 
 

@@ -65,3 +65,62 @@ class SubmissionResult(BaseModel):
     submitted_at: datetime
     scores: list[SkillScore]
     recommendations: list[RecommendationOut]
+
+
+class AssessmentSummary(BaseModel):
+    id: UUID
+    respondent_id: UUID
+    respondent_name: str
+    sector: str
+    questionnaire_version_id: UUID
+    channel: str
+    enumerator_id: UUID | None
+    submitted_at: datetime
+    scores: dict[str, float] = Field(description="Skill code -> score 0..100.")
+
+
+class AssessmentPage(BaseModel):
+    items: list[AssessmentSummary]
+    next_cursor: str | None
+
+
+class AnswerOut(BaseModel):
+    question_id: UUID
+    code: str
+    question: str
+    value: str | int | float | list[str]
+    value_labels: list[str] = Field(description="Labels of the chosen options (choice questions).")
+    score: float | None = Field(description="0..1, null when not scored.")
+
+
+class AssessmentDetail(BaseModel):
+    id: UUID
+    respondent: RespondentOut
+    questionnaire_version_id: UUID
+    channel: str
+    enumerator_id: UUID | None
+    started_at: datetime
+    submitted_at: datetime
+    answers: list[AnswerOut]
+    scores: list[SkillScore]
+    recommendations: list[RecommendationOut]
+
+
+class RespondentOut(BaseModel):
+    id: UUID
+    name: str
+    phone: str
+    sector: str
+    region: str
+    language: str
+    consent_at: datetime | None
+    created_at: datetime
+    assessments: int = 0
+
+
+class RespondentPage(BaseModel):
+    items: list[RespondentOut]
+    next_cursor: str | None
+
+
+AssessmentDetail.model_rebuild()

@@ -3,6 +3,7 @@ answers as the permission table says. Routes are read from the manifest: a new r
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -17,7 +18,7 @@ DENIED = {401, 403}
 
 
 def _path(route: Route) -> str:
-    return route.path.replace("{user_id}", str(uuid.uuid4())).replace("{", "").replace("}", "")
+    return re.sub(r"\{[a-z_]+\}", lambda _: str(uuid.uuid4()), route.path)
 
 
 async def _call(api: httpx.AsyncClient, route: Route, token: str | None) -> int:

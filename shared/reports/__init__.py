@@ -1,0 +1,1 @@
+"""Sector and skill reports over submitted assessments."""

@@ -1,0 +1,144 @@
+"""Sector-level and skill-level reports: counts, means, band counts, score distributions, completion."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from shared.db import Database
+
+BUCKETS = 10  # distribution in 10-point buckets: 0-10, 10-20, ... 90-100 (100 in the last)
+
+
+class SkillStats(BaseModel):
+    skill: str
+    label: str
+    assessments: int
+    mean: float
+    bands: dict[str, int]
+    distribution: list[int] = Field(description="Counts per 10-point bucket, 0-10 first, 90-100 last.")
+
+
+class SectorReport(BaseModel):
+    sector: str
+    label: str
+    assessments: int
+    started: int
+    completion_rate: float = Field(description="Submitted over started assessments, 0..1.")
+    skills: list[SkillStats]
+
+
+class SectorReports(BaseModel):
+    since: datetime | None
+    until: datetime | None
+    questionnaire_version_id: UUID | None
+    sectors: list[SectorReport]
+
+
+class SkillReport(SkillStats):
+    by_sector: dict[str, float] = Field(description="Sector code -> mean score.")
+
+
+class SkillReports(BaseModel):
+    since: datetime | None
+    until: datetime | None
+    questionnaire_version_id: UUID | None
+    skills: list[SkillReport]
+
+
+_SCORES = """
+SELECT a.sector, k.code AS skill, min(k.label_en) AS label_en, min(k.label_fr) AS label_fr, min(k.position) AS pos,
+       count(*) AS n, avg(s.score) AS mean,
+       array_agg(s.band) AS bands, array_agg(least(width_bucket(s.score, 0, 100, %(buckets)s), %(buckets)s)) AS buckets
+FROM skill_scores s
+JOIN assessments a ON a.id = s.assessment_id
+JOIN skills k ON k.id = s.skill_id
+WHERE a.status = 'submitted'
+  AND (%(since)s::timestamptz IS NULL OR a.submitted_at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR a.submitted_at < %(until)s)
+  AND (%(version)s::uuid IS NULL OR a.version_id = %(version)s)
+GROUP BY a.sector, k.code
+"""
+
+_STARTED = """
+SELECT a.sector, count(*) AS started, count(*) FILTER (WHERE a.status = 'submitted') AS submitted
+FROM assessments a
+WHERE (%(since)s::timestamptz IS NULL OR a.started_at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR a.started_at < %(until)s)
+  AND (%(version)s::uuid IS NULL OR a.version_id = %(version)s)
+GROUP BY a.sector
+"""
+
+
+def _stats(rows: list[dict[str, Any]], lang: str) -> tuple[int, float, dict[str, int], list[int]]:
+    n = sum(int(r["n"]) for r in rows)
+    mean = sum(float(r["mean"]) * int(r["n"]) for r in rows) / n if n else 0.0
+    bands: dict[str, int] = defaultdict(int)
+    distribution = [0] * BUCKETS
+    for r in rows:
+        for band in r["bands"]:
+            bands[band] += 1
+        for bucket in r["buckets"]:
+            distribution[max(1, int(bucket)) - 1] += 1
+    return n, round(mean, 2), dict(bands), distribution
+
+
+def _load(
+    db: Database, since: datetime | None, until: datetime | None, version: UUID | None
+) -> tuple[list, list, dict]:
+    params = {"since": since, "until": until, "version": version, "buckets": BUCKETS}
+    with db.transaction(read_only=True) as conn:
+        scores = conn.execute(_SCORES, params).fetchall()
+        started = conn.execute(_STARTED, params).fetchall()
+        sectors = {r["code"]: r for r in conn.execute("SELECT code, label_en, label_fr FROM sectors")}
+    return scores, started, sectors
+
+
+def sector_reports(
+    db: Database, since: datetime | None, until: datetime | None, version: UUID | None, lang: str
+) -> SectorReports:
+    scores, started, sectors = _load(db, since, until, version)
+    by_sector: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in scores:
+        by_sector[row["sector"]].append(row)
+    starts = {r["sector"]: r for r in started}
+    reports = []
+    for code in sorted(set(by_sector) | set(starts)):
+        rows = sorted(by_sector.get(code, []), key=lambda r: (r["pos"], r["skill"]))
+        skills = []
+        for row in rows:
+            n, mean, bands, distribution = _stats([row], lang)
+            label = row["label_fr"] if lang == "fr" else row["label_en"]
+            skills.append(SkillStats(skill=row["skill"], label=label, assessments=n, mean=mean, bands=bands,
+                                     distribution=distribution))  # fmt: skip
+        start = starts.get(code, {"started": 0, "submitted": 0})
+        sector = sectors.get(code, {"label_en": code, "label_fr": code})
+        reports.append(SectorReport(
+            sector=code, label=sector["label_fr"] if lang == "fr" else sector["label_en"],
+            assessments=int(start["submitted"]), started=int(start["started"]),
+            completion_rate=round(int(start["submitted"]) / int(start["started"]), 4) if start["started"] else 0.0,
+            skills=skills,
+        ))  # fmt: skip
+    return SectorReports(since=since, until=until, questionnaire_version_id=version, sectors=reports)
+
+
+def skill_reports(
+    db: Database, since: datetime | None, until: datetime | None, version: UUID | None, lang: str
+) -> SkillReports:
+    scores, _, _ = _load(db, since, until, version)
+    by_skill: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in scores:
+        by_skill[row["skill"]].append(row)
+    reports = []
+    for code, rows in sorted(by_skill.items(), key=lambda item: (min(r["pos"] for r in item[1]), item[0])):
+        n, mean, bands, distribution = _stats(rows, lang)
+        label = rows[0]["label_fr"] if lang == "fr" else rows[0]["label_en"]
+        reports.append(SkillReport(
+            skill=code, label=label, assessments=n, mean=mean, bands=bands, distribution=distribution,
+            by_sector={r["sector"]: round(float(r["mean"]), 2) for r in sorted(rows, key=lambda r: r["sector"])},
+        ))  # fmt: skip
+    return SkillReports(since=since, until=until, questionnaire_version_id=version, skills=reports)

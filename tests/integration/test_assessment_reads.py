@@ -1,0 +1,109 @@
+"""Reading assessments, respondents and reports; enumerators see only what they entered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.db import Database
+from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
+from tests.integration.questionnaire_helpers import publish_small
+from tests.integration.test_submissions import body
+
+
+@pytest.fixture
+async def world(api: httpx.AsyncClient, db: Database) -> dict[str, Any]:
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO sectors (code, label_en, label_fr) VALUES ('ict', 'ICT', 'TIC'), ('agri', 'A', 'A')")
+    root = await signup_first(api)
+    admin = str((await login_tokens(api, root))["access_token"])
+    published = await publish_small(api, admin)
+    tokens = {"admin": admin}
+    for name in ("enum1", "enum2"):
+        account = await invite_and_signup(api, admin, f"{name}@example.org", "enumerator")
+        tokens[name] = str((await login_tokens(api, account))["access_token"])
+    analyst = await invite_and_signup(api, admin, "ana@example.org", "analyst")
+    tokens["analyst"] = str((await login_tokens(api, analyst))["access_token"])
+    ids = {}
+    plan = [("enum1", "+2250700000011", "ict", {}), ("enum1", "+2250700000012", "agri", {"sums": 2}),
+            ("enum2", "+2250700000013", "ict", {"has_phone": "no", "apps": None})]  # fmt: skip
+    for i, (who, phone, sector, answers) in enumerate(plan):
+        payload = body(published, phone, **answers)
+        payload["respondent"]["sector"] = sector
+        response = await api.post(
+            "/api/v1/assessments/submit", json=payload, headers=bearer(tokens[who]) | {"Idempotency-Key": f"k{i}"}
+        )
+        assert response.status_code == 201, response.text
+        ids[f"{who}-{i}"] = response.json()
+    return {"tokens": tokens, "ids": ids, "published": published}
+
+
+async def test_enumerators_see_only_their_own(api: httpx.AsyncClient, world: dict[str, Any]) -> None:
+    tokens, ids = world["tokens"], world["ids"]
+    mine = (await api.get("/api/v1/assessments", headers=bearer(tokens["enum1"]))).json()["items"]
+    assert {a["id"] for a in mine} == {ids["enum1-0"]["assessment_id"], ids["enum1-1"]["assessment_id"]}
+    theirs = ids["enum2-2"]
+    assert (
+        await api.get(f"/api/v1/assessments/{theirs['assessment_id']}", headers=bearer(tokens["enum1"]))
+    ).status_code == 404
+    assert (
+        await api.get(f"/api/v1/respondents/{theirs['respondent_id']}", headers=bearer(tokens["enum1"]))
+    ).status_code == 404
+    respondents = (await api.get("/api/v1/respondents", headers=bearer(tokens["enum1"]))).json()["items"]
+    assert len(respondents) == 2
+    everything = (await api.get("/api/v1/assessments", headers=bearer(tokens["analyst"]))).json()["items"]
+    assert len(everything) == 3
+    # An enumerator cannot submit for a respondent entered by someone else.
+    payload = body(world["published"]) | {"respondent": {"id": theirs["respondent_id"]}}
+    response = await api.post(
+        "/api/v1/assessments/submit", json=payload, headers=bearer(tokens["enum1"]) | {"Idempotency-Key": "x"}
+    )
+    assert response.status_code == 422
+
+
+async def test_filters_and_cursor_pagination(api: httpx.AsyncClient, world: dict[str, Any]) -> None:
+    admin = world["tokens"]["admin"]
+    ict = (await api.get("/api/v1/assessments", params={"sector": "ict"}, headers=bearer(admin))).json()["items"]
+    assert {a["sector"] for a in ict} == {"ict"}
+    assert len(ict) == 2
+    first = (await api.get("/api/v1/assessments", params={"limit": 2}, headers=bearer(admin))).json()
+    rest = (await api.get("/api/v1/assessments", params={"limit": 2, "cursor": first["next_cursor"]},
+                          headers=bearer(admin))).json()  # fmt: skip
+    assert rest["next_cursor"] is None
+    assert len({a["id"] for a in first["items"] + rest["items"]}) == 3
+    bad = await api.get("/api/v1/assessments", params={"cursor": "nonsense"}, headers=bearer(admin))
+    assert bad.status_code == 422
+
+
+async def test_detail_has_labels_scores_and_recommendations(api: httpx.AsyncClient, world: dict[str, Any]) -> None:
+    admin = world["tokens"]["admin"]
+    detail = (
+        await api.get(f"/api/v1/assessments/{world['ids']['enum1-0']['assessment_id']}", headers=bearer(admin))
+    ).json()
+    apps = next(a for a in detail["answers"] if a["code"] == "apps")
+    assert apps["value"] == ["whatsapp", "email"]
+    assert apps["value_labels"] == ["WhatsApp", "Email"]
+    assert apps["score"] == 0.75
+    assert {s["skill"]: s["score"] for s in detail["scores"]} == {"digital": 81.25, "numeracy": 70.0}
+    assert detail["respondent"]["phone"] == "+2250700000011"
+    assert len(detail["recommendations"]) == 2
+
+
+async def test_sector_and_skill_reports(api: httpx.AsyncClient, world: dict[str, Any]) -> None:
+    admin = world["tokens"]["admin"]
+    sectors = {
+        s["sector"]: s for s in (await api.get("/api/v1/reports/sectors", headers=bearer(admin))).json()["sectors"]
+    }
+    ict = sectors["ict"]
+    assert (ict["assessments"], ict["started"], ict["completion_rate"]) == (2, 2, 1.0)
+    digital = next(s for s in ict["skills"] if s["skill"] == "digital")
+    # 81.25 and 37.5: mean 59.375 -> 59.38; one advanced, one beginner; buckets 80-90 and 30-40.
+    assert digital["mean"] == 59.38
+    assert digital["bands"] == {"advanced": 1, "beginner": 1}
+    assert digital["distribution"] == [0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
+    skills = {s["skill"]: s for s in (await api.get("/api/v1/reports/skills", headers=bearer(admin))).json()["skills"]}
+    assert skills["numeracy"]["assessments"] == 3
+    assert skills["numeracy"]["by_sector"] == {"agri": 20.0, "ict": 70.0}
+    assert (await api.get("/api/v1/reports/sectors", headers=bearer(world["tokens"]["enum1"]))).status_code == 403
