@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from psycopg import Connection
+from psycopg import Connection, Cursor
 
 _LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended(%(scope)s || chr(31) || %(key)s, 0)) AS locked"
 
@@ -52,10 +52,10 @@ WITH new_respondent AS (
     FROM unnest(%(rec_skill_ids)s::uuid[], %(rec_bands)s::text[], %(rec_priorities)s::int[], %(rec_en)s::text[],
                 %(rec_fr)s::text[]) AS t(k, b, p, en, fr)
 ), stats AS (
-    INSERT INTO sector_skill_stats AS s (sector, version_id, skill_id, band, assessments, score_sum)
-    SELECT a.sector, %(version_id)s, k, b, 1, sc
+    INSERT INTO sector_skill_stats AS s (sector, version_id, skill_id, band, slot, assessments, score_sum)
+    SELECT a.sector, %(version_id)s, k, b, %(slot)s, 1, sc
     FROM assessment a, unnest(%(skill_ids)s::uuid[], %(scores)s::numeric[], %(bands)s::text[]) AS t(k, sc, b)
-    ON CONFLICT (sector, version_id, skill_id, band)
+    ON CONFLICT (sector, version_id, skill_id, band, slot)
     DO UPDATE SET assessments = s.assessments + 1, score_sum = s.score_sum + EXCLUDED.score_sum
 ), event AS (
     INSERT INTO outbox (event_type, aggregate_id, payload, correlation_id)
@@ -77,19 +77,20 @@ SELECT a.id, a.respondent_id, a.sector FROM assessment a
 """
 
 
-def try_lock_key(conn: Connection[Any], scope: str, key: str) -> bool:
-    row = conn.execute(_LOCK, {"scope": scope, "key": key}).fetchone()
-    return bool(row and row["locked"])
-
-
-def lookup(conn: Connection[Any], scope: str, key: str, sector: str | None, respondent_id: Any) -> dict[str, Any]:
-    row = conn.execute(
-        _LOOKUP, {"scope": scope, "key": key, "sector": sector, "respondent_id": respondent_id}
-    ).fetchone()
+def lock_and_lookup(
+    conn: Connection[Any], scope: str, key: str, sector: str | None, respondent_id: Any
+) -> tuple[bool, dict[str, Any]]:
+    """Try the key's transaction lock (False: another request holds it), then read the stored response and
+    what the submission refers to. Two statements, so the lookup sees what committed before the lock; in a
+    pipeline they travel together."""
+    locked = conn.execute(_LOCK, {"scope": scope, "key": key})
+    found = conn.execute(_LOOKUP, {"scope": scope, "key": key, "sector": sector, "respondent_id": respondent_id})
+    lock_row, row = locked.fetchone(), found.fetchone()
     assert row is not None
-    return dict(row)
+    return bool(lock_row and lock_row["locked"]), dict(row)
 
 
-def submit(conn: Connection[Any], params: dict[str, Any]) -> dict[str, Any] | None:
-    row = conn.execute(_SUBMIT, params).fetchone()
-    return dict(row) if row else None
+def submit(conn: Connection[Any], params: dict[str, Any]) -> Cursor[Any]:
+    """Send the submission; its row (id, respondent_id, sector; none if the respondent is unknown) is read
+    from the returned cursor, after the commit when pipelined."""
+    return conn.execute(_SUBMIT, params)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -74,10 +75,10 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
     new = body.respondent if isinstance(body.respondent, RespondentNew) else None
     known = body.respondent.id if isinstance(body.respondent, RespondentRef) else None
 
-    def work(conn: Connection[Any]) -> Outcome:
-        if not repository.try_lock_key(conn, caller.scope, key):
+    def work(conn: Connection[Any]) -> Outcome | Callable[[], Outcome]:
+        locked, found = repository.lock_and_lookup(conn, caller.scope, key, new.sector if new else None, known)
+        if not locked:
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
-        found = repository.lookup(conn, caller.scope, key, new.sector if new else None, known)
         stored = found["stored"]
         if stored is not None:
             if bytes.fromhex(stored["hash"]) != digest:
@@ -129,10 +130,10 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
             ),
         )  # fmt: skip
         response = result.model_dump(mode="json", exclude={"respondent_id"})
-        row = repository.submit(
+        sent = repository.submit(
             conn,
             {
-                "id": assessment_id, "version_id": version.id, "channel": body.channel,
+                "id": assessment_id, "slot": assessment_id.int % 16, "version_id": version.id, "channel": body.channel,
                 "enumerator": caller.user_id if caller.role is Role.ENUMERATOR else None,
                 "actor": caller.user_id, "started_at": body.started_at, "submitted_at": submitted_at,
                 "new_respondent_id": uuid.uuid4(), "respondent_id": known,
@@ -155,8 +156,15 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
                 "scope": caller.scope, "key": key, "request_hash": digest, "response": Jsonb(response),
             },
         )  # fmt: skip
-        if row is None:
-            raise NotFound("No such respondent.")
-        return Outcome(201, {**response, "respondent_id": str(row["respondent_id"])}, replayed=False)
 
-    return db.run_in_transaction(work)
+        def outcome() -> Outcome:
+            row = sent.fetchone()
+            if row is None:  # the respondent vanished between lookup and insert: nothing was written
+                raise NotFound("No such respondent.")
+            return Outcome(201, {**response, "respondent_id": str(row["respondent_id"])}, replayed=False)
+
+        return outcome
+
+    # Three round trips: BEGIN; key lock + lookup; the submission + COMMIT.
+    result = db.run_in_transaction(work, pipeline=True)
+    return result if isinstance(result, Outcome) else result()

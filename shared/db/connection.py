@@ -100,7 +100,11 @@ class Database:
 
     @contextmanager
     def transaction(
-        self, isolation: IsolationLevel = IsolationLevel.READ_COMMITTED, *, read_only: bool = False
+        self,
+        isolation: IsolationLevel = IsolationLevel.READ_COMMITTED,
+        *,
+        read_only: bool = False,
+        pipeline: bool = False,
     ) -> Iterator[psycopg.Connection[Any]]:
         """One transaction on this environment's connection; commits on success, rolls back on error.
 
@@ -110,12 +114,21 @@ class Database:
         Raises DatabaseUnavailable when the database cannot be reached, the translated domain error for
         constraint violations, and psycopg's own error for serialization failures and deadlocks (which
         ``run_in_transaction`` retries).
+
+        With ``pipeline``, statements after BEGIN go out in batches (psycopg pipeline mode): nothing waits
+        for an answer until a result is fetched, and the last statements travel with the COMMIT. Results of
+        statements not fetched inside stay readable on their cursors after the transaction.
         """
         conn = self._begin(isolation, read_only)
         try:
             with translated_errors():
-                yield conn
-                conn.execute("COMMIT")
+                if pipeline:
+                    with conn.pipeline():
+                        yield conn
+                        conn.execute("COMMIT")
+                else:
+                    yield conn
+                    conn.execute("COMMIT")
         except BaseException:
             self._rollback_quietly(conn)
             raise
@@ -151,6 +164,7 @@ class Database:
         *,
         isolation: IsolationLevel = IsolationLevel.READ_COMMITTED,
         read_only: bool = False,
+        pipeline: bool = False,
         attempts: int | None = None,
     ) -> T:
         """Run ``work`` in a transaction, again from the start on serialization failure or deadlock.
@@ -163,7 +177,7 @@ class Database:
         limit = attempts or self._retry_attempts
         for attempt in range(1, limit + 1):
             try:
-                with self.transaction(isolation, read_only=read_only) as conn:
+                with self.transaction(isolation, read_only=read_only, pipeline=pipeline) as conn:
                     return work(conn)
             except psycopg.Error as exc:
                 if not is_retryable(exc):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 OptionCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,62}$")]
@@ -54,6 +54,12 @@ class ShowIf(_Strict):
         if len(given) != 1:
             raise ValueError("give exactly one of equals, in, includes")
         return self
+
+    @field_serializer("equals")
+    def _number_stays_a_number(self, value: str | Decimal | None) -> str | int | float | None:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        return value
 
     def dump(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)

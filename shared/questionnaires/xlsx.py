@@ -326,12 +326,8 @@ class _Reader:
 
     def _questions(self, rows: list[_Row] | None, option_rows: list[_Row] | None) -> list[dict[str, Any]]:
         rows = rows or []
-        kinds: dict[str, str | None] = {}
-        for row in rows:
-            code = _quiet(_text, row.cells.get("code"))
-            if code is not None:
-                kinds.setdefault(code, _quiet(_kind, row.cells.get("type")))
-        options = self._options(option_rows or [], kinds)
+        options = self._options(option_rows or [], {_text(r.cells["code"]) for r in rows if r.cells.get("code")})
+        earlier: dict[str, str | None] = {}  # code -> type of the questions above the current row
         questions = []
         for row in rows:
             parse = self._parse
@@ -339,14 +335,14 @@ class _Reader:
             question = _present({
                 "code": code,
                 "skill": parse("questions", row, "skill", _text),
-                "type": parse("questions", row, "type", _kind),
+                "type": parse("questions", row, "type", _name),  # "Single choice" means single_choice
                 **self._label("questions", row),
                 "required": parse("questions", row, "required", _boolean),
                 "weight": parse("questions", row, "weight", _number),
                 "min": parse("questions", row, "min", _number),
                 "max": parse("questions", row, "max", _number),
             })  # fmt: skip
-            show_if = self._show_if(row, kinds)
+            show_if = self._show_if(row, earlier)
             if show_if is not None:
                 question["show_if"] = show_if
             # Options belong to the first question with their code; problems() reports the duplicate code.
@@ -355,20 +351,22 @@ class _Reader:
             self.origins.questions.append(row.number)
             self.origins.options.append([number for number, _ in mine])
             questions.append(question)
+            if code is not None:
+                earlier.setdefault(code, question.get("type"))
         return questions
 
-    def _show_if(self, row: _Row, kinds: dict[str, str | None]) -> dict[str, Any] | None:
+    def _show_if(self, row: _Row, earlier: dict[str, str | None]) -> dict[str, Any] | None:
         conditions = [c for c in ("show_if_equals", "show_if_in", "show_if_includes") if row.cells.get(c) is not None]
         self.origins.show_if_columns.append(conditions[0] if len(conditions) == 1 else None)
         if row.cells.get("show_if_question") is None and not conditions:
             return None
         target = self._parse("questions", row, "show_if_question", _text)
-        kind = kinds.get(target) if target is not None else None
+        kind = earlier.get(target) if target is not None else None
         if kind in _RANGED:
             equals = self._parse("questions", row, "show_if_equals", _number)
         elif kind in _CHOICE:
             equals = self._parse("questions", row, "show_if_equals", _text)
-        else:  # unknown or text question: keep what the cell holds; the model reports the reference
+        else:  # not an earlier question, or a text one: keep what the cell holds; problems() reports the reference
             equals = self._parse("questions", row, "show_if_equals", _number_or_text)
         return _present({
             "question": target,
@@ -377,7 +375,7 @@ class _Reader:
             "includes": self._parse("questions", row, "show_if_includes", _text),
         })  # fmt: skip
 
-    def _options(self, rows: list[_Row], kinds: dict[str, str | None]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    def _options(self, rows: list[_Row], questions: set[str]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
         options: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for row in rows:
             question = self._parse("options", row, "question", _text)
@@ -388,7 +386,7 @@ class _Reader:
             })  # fmt: skip
             if question is None:
                 self._cell("options", row.number, "question", "name the question of this option", "missing_value")
-            elif question not in kinds:
+            elif question not in questions:
                 message = f"unknown question {question}"
                 self._cell("options", row.number, "question", message, "unknown_question")
             else:
@@ -447,13 +445,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _kind(value: Any) -> str:
-    return _name(value)
-
-
 def _number(value: Any) -> Decimal:
     if isinstance(value, bool):
-        raise _CellError(f"expected a number, got {value}", "invalid_number")
+        raise _CellError(f"expected a number, got {_quote(value)}", "invalid_number")
     try:
         # str() first: Decimal(0.1) would carry the binary float's digits.
         number = Decimal(str(value).strip()) if isinstance(value, int | float | str | Decimal) else None
@@ -494,16 +488,6 @@ def _codes(value: Any) -> list[str]:
     if not codes:
         raise _CellError(f"expected option codes separated by commas, got {_quote(value)}", "invalid_codes")
     return codes
-
-
-def _quiet(parse: Callable[[Any], Any], value: Any) -> Any:
-    """``parse(value)``, or None when it is blank or unreadable (reported where the cell is read for real)."""
-    if value is None:
-        return None
-    try:
-        return parse(value)
-    except _CellError:
-        return None
 
 
 def _quote(value: Any) -> str:

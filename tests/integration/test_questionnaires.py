@@ -100,3 +100,39 @@ async def test_wrong_media_type_is_415(api: httpx.AsyncClient, admin: str) -> No
         "/api/v1/questionnaires/import", content=b"a,b", headers={**bearer(admin), "content-type": "text/csv"}
     )
     assert response.status_code == 415
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def test_the_sample_workbook_imports_and_a_broken_one_stores_nothing(
+    api: httpx.AsyncClient, admin: str, db: Database
+) -> None:
+    from pathlib import Path
+
+    import openpyxl
+
+    sample = Path(__file__).parents[2] / "shared" / "questionnaires" / "samples" / "skills_baseline.xlsx"
+    imported = await api.post(
+        "/api/v1/questionnaires/import", params={"publish": "true"}, content=sample.read_bytes(),
+        headers={**bearer(admin), "content-type": XLSX},
+    )  # fmt: skip
+    assert imported.status_code == 201, imported.text
+    assert (imported.json()["status"], imported.json()["questions"]) == ("published", 27)
+
+    book = openpyxl.load_workbook(sample)
+    book["questions"]["C2"] = "essay"  # not a question type
+    book["options"]["A3"] = "no_such_question"
+    import io
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = _count(db, "questions")
+    broken = await api.post(
+        "/api/v1/questionnaires/import", content=buffer.getvalue(), headers={**bearer(admin), "content-type": XLSX}
+    )
+    assert broken.status_code == 422
+    paths = [d["path"] for d in broken.json()["error"]["details"]]
+    assert any(p.startswith("questions!2") for p in paths), paths
+    assert any(p.startswith("options!3") for p in paths), paths
+    assert _count(db, "questions") == before

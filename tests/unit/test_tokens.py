@@ -60,7 +60,7 @@ def test_a_valid_token_round_trips(tokens: TokenService) -> None:
     ("alg", "key", "header"),
     [
         ("none", None, {"alg": "none", "kid": "k1"}),
-        ("HS512", KEY, {"kid": "k1"}),
+        ("HS512", KEY * 2, {"kid": "k1"}),
         ("HS256", OTHER, {"kid": "k1"}),
         ("HS256", KEY, {"kid": "unknown"}),
         ("HS256", KEY, {}),

@@ -60,15 +60,18 @@ CREATE TABLE assessment_recommendations (
     PRIMARY KEY (assessment_id, skill_id)
 );
 
--- Dashboard aggregates, kept current by the submission itself (same transaction).
+-- Dashboard aggregates, kept current by the submission itself (same transaction). Each counter is split
+-- over 16 slots (the submission picks one from its id) so that concurrent submissions of one sector do not
+-- queue on a single hot row; readers sum the slots.
 CREATE TABLE sector_skill_stats (
     sector      text NOT NULL REFERENCES sectors (code),
     version_id  uuid NOT NULL REFERENCES questionnaire_versions (id),
     skill_id    uuid NOT NULL REFERENCES skills (id),
     band        text NOT NULL,
+    slot        smallint NOT NULL CONSTRAINT sector_skill_stats_slot CHECK (slot BETWEEN 0 AND 15),
     assessments bigint NOT NULL DEFAULT 0 CONSTRAINT sector_skill_stats_count CHECK (assessments >= 0),
     score_sum   numeric NOT NULL DEFAULT 0,
-    PRIMARY KEY (sector, version_id, skill_id, band)
+    PRIMARY KEY (sector, version_id, skill_id, band, slot)
 );
 
 -- A key is scoped to its caller; the first request stores its response, retries get it back.
