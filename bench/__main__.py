@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench import auth, imports, request_path
+from bench import auth, imports, request_path, submissions
 from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,12 @@ def main() -> int:
 
     for key, value in generate_auth_secrets().items():
         os.environ.setdefault(key, value)
-    for name, bench in (("cold imports", imports), ("request path", request_path), ("sign-in", auth)):
+    for name, bench in (
+        ("cold imports", imports),
+        ("request path", request_path),
+        ("sign-in", auth),
+        ("submissions", submissions),
+    ):
         sys.stderr.write(f"bench: {name}...\n")
         text, _ = bench.run()
         sections.append(text)
