@@ -1,98 +1,12 @@
-"""Synthesizes the CDK app in-process, once per session: templates and the cdk-nag report for the assertions.
-
-No CLI, no AWS account, no wheel downloads (``bundle=false`` puts a placeholder in the dependency layer).
-"""
+"""Synthesizes the CDK app once per session (and a variant from a fake manifest) for every infra test."""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
 import pytest
+from aws_cdk import aws_s3 as s3
 
-# jsii prints a banner about Node 20 on every start; the machines run Node 20 on purpose.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:  # `pytest` run without `python -m` does not put the repo root there
-    sys.path.insert(0, str(REPO_ROOT))
-
-from aws_cdk import App  # noqa: E402
-from aws_cdk.assertions import Template  # noqa: E402
-
-from functions.routes import JOBS, PUBLIC, ROUTES, Job, Route  # noqa: E402
-from infra.app import Deployment, build  # noqa: E402
-
-# A manifest with what the real one lacks today: a path parameter in a new route, a scheduled job.
-FAKE_ROUTES: tuple[Route, ...] = (
-    *ROUTES,
-    Route("GET", "/api/v1/infra-probe/{item_id}", "functions.infra_probe", PUBLIC, memory_mb=384, timeout_s=7),
-)
-FAKE_JOBS: tuple[Job, ...] = (*JOBS, Job("nightly-sweep", "functions.nightly_sweep", schedule="rate(1 day)"))
-FAKE_NONCE = "20990101T000000Z"
-
-
-def cdk_context(**overrides: Any) -> dict[str, Any]:
-    """cdk.json's context, as the CLI would pass it, for an offline synth that reports instead of raising."""
-    context = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
-    context.update({"bundle": False, "@aws-cdk/core:failSynthOnValidationErrors": False})
-    context.update(overrides)
-    return context
-
-
-@dataclass(frozen=True)
-class Synth:
-    deployment: Deployment
-    data: Template
-    api: Template
-    # The templates as JSON, read once: every to_json() is a round trip to the jsii kernel.
-    data_json: dict[str, Any]
-    api_json: dict[str, Any]
-    report: dict[str, Any]
-    outdir: Path
-
-    def violations(self) -> list[tuple[str, str, str]]:
-        """Unacknowledged findings of every validation plugin: (severity, rule, construct path)."""
-        return [
-            (violation["severity"], violation["ruleName"], construct["constructPath"])
-            for plugin in self.report.get("pluginReports", [])
-            for violation in plugin["violations"]
-            for construct in violation["violatingConstructs"]
-        ]
-
-    def errors(self) -> list[tuple[str, str]]:
-        return [(rule, path) for severity, rule, path in self.violations() if severity in ("error", "fatal")]
-
-
-def synthesize(
-    outdir: Path,
-    *,
-    routes: Sequence[Route] = ROUTES,
-    jobs: Sequence[Job] = JOBS,
-    context: dict[str, Any] | None = None,
-    extend: Callable[[Deployment], None] | None = None,
-) -> Synth:
-    app = App(outdir=str(outdir), context=cdk_context(**(context or {})))
-    deployment = build(app, routes=routes, jobs=jobs, environ={})
-    if extend is not None:
-        extend(deployment)
-    app.synth()
-    report_file = outdir / "validation-report.json"
-    data, api = Template.from_stack(deployment.data), Template.from_stack(deployment.api)
-    return Synth(
-        deployment=deployment,
-        data=data,
-        api=api,
-        data_json=data.to_json(),
-        api_json=api.to_json(),
-        report=json.loads(report_file.read_text()) if report_file.exists() else {},
-        outdir=outdir,
-    )
+from infra.app import Deployment
+from tests.infra.cdk_synth import FAKE_JOBS, FAKE_NONCE, FAKE_ROUTES, Synth, synthesize
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +18,6 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 @pytest.fixture(scope="session")
 def fake_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """The same app from FAKE_ROUTES / FAKE_JOBS, deployed with a nonce, plus one bucket that breaks cdk-nag rules."""
-    from aws_cdk import aws_s3 as s3
 
     def add_nag_probe(deployment: Deployment) -> None:
         s3.Bucket(deployment.api, "NagProbe")  # no TLS-only policy, no access logs
@@ -115,4 +28,5 @@ def fake_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         jobs=FAKE_JOBS,
         context={"deployNonce": FAKE_NONCE},
         extend=add_nag_probe,
+        cloudformation_validation=False,  # the real app's synth runs it; cdk-nag still runs here
     )

@@ -9,8 +9,10 @@ import copy
 import dataclasses
 
 import pytest
-from conftest import FAKE_JOBS, FAKE_NONCE, FAKE_ROUTES, Synth
-from manifest_vs_template import (
+
+from functions.routes import JOBS, PUBLIC, ROUTES, Job, Route
+from tests.infra.cdk_synth import FAKE_JOBS, FAKE_NONCE, FAKE_ROUTES, Synth
+from tests.infra.manifest_vs_template import (
     api_routes,
     deploy_trigger_of,
     function_behind,
@@ -20,8 +22,6 @@ from manifest_vs_template import (
     route_problems,
     unexpected_routes,
 )
-
-from functions.routes import JOBS, PUBLIC, ROUTES, Job, Route
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.route_key)

@@ -3,6 +3,7 @@ to build the layer. Nothing here downloads a wheel."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,11 @@ from typing import Any
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk.assertions import Template
-from conftest import REPO_ROOT, Synth, cdk_context
-from manifest_vs_template import resources
 
 from infra import packaging
 from infra.config import ConfigError, DeploySettings
+from tests.infra.cdk_synth import REPO_ROOT, Synth, cdk_context
+from tests.infra.manifest_vs_template import resources
 
 
 def _asset_dir(synth: Synth, code: dict[str, Any]) -> Path:
@@ -32,6 +33,7 @@ def test_function_code_is_shared_and_functions_only(synth: Synth) -> None:
     asset = _asset_dir(synth, {"S3Key": codes.pop()})
     assert sorted(path.name for path in asset.iterdir()) == ["functions", "shared"]
     assert (asset / "functions" / "routes.py").is_file()
+    assert list((asset / "shared" / "db" / "migrations").glob("*.sql"))  # the migrate job applies them
     assert not [path for path in asset.rglob("*") if path.name == "__pycache__" or path.suffix == ".pyc"]
 
 
@@ -53,7 +55,7 @@ def test_bundled_layer_is_built_from_the_locked_runtime_dependencies(
     stack = Stack(app, "LayerOnly")
     # When the real layer is defined
     packaging.dependency_layer(stack, "Dependencies", bundle=True, staging_root=tmp_path / "staging")
-    template = Template.from_stack(stack).to_json()
+    template = dict(Template.from_stack(stack).to_json())
     # Then its requirements name every runtime dependency of pyproject.toml, and no dev or infra tool
     requirements = (tmp_path / "staging" / "layer-requirements" / "requirements.txt").read_text()
     names = {_name(line) for line in requirements.splitlines() if line and not line.startswith((" ", "#"))}
@@ -109,6 +111,14 @@ def test_settings_come_from_cdk_json_without_any_aws_account() -> None:
     assert settings.availability_zones == ("us-east-1a", "us-east-1b")
     assert settings.bundle is True
     assert settings.deploy_nonce is None
+
+
+def test_synth_needs_no_context_lookup(synth: Synth) -> None:
+    # A lookup (availability zones, VPCs, ...) would need AWS credentials; cdk.json answers everything.
+    manifest = json.loads((synth.outdir / "manifest.json").read_text())
+    assert manifest.get("missing", []) == []
+    subnets = resources(synth.data_json, "AWS::EC2::Subnet").values()
+    assert {subnet["Properties"]["AvailabilityZone"] for subnet in subnets} == {"us-east-1a", "us-east-1b"}
 
 
 def test_the_deploying_account_replaces_the_placeholder_account() -> None:

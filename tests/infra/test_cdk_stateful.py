@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk.assertions import Match
-from conftest import Synth
+
+from tests.infra.cdk_synth import Synth
 
 
 def test_database_is_aurora_postgresql_16_serverless_v2_encrypted_in_isolated_subnets(synth: Synth) -> None:

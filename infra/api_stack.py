@@ -1,0 +1,123 @@
+"""The stateless API: an HTTP API and every function of the route manifest. Redeployed with each code change;
+holds no data, so it can be destroyed and recreated at will."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from functions.routes import Job, Route
+from infra.config import METRICS_NAMESPACE, SERVICE_NAME
+from infra.manifest_functions import FunctionDefaults, ManifestFunctions
+from infra.packaging import dependency_layer, function_code
+from infra.stateful_stack import APP_SUBNETS, LOG_RETENTION, StatefulStack
+
+# HTTP API $context variables; requestId is what a client reports and what the function logs carry.
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "responseLength": "$context.responseLength",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+}
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class _AccessLogSettings:
+    # IAccessLogSettings is a jsii interface, not a struct: Python has to implement it.
+    def __init__(self, destination: apigwv2.IAccessLogDestination, format: apigw.AccessLogFormat) -> None:
+        self._destination = destination
+        self._format = format
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigw.AccessLogFormat:
+        return self._format
+
+
+class ApiStack(Stack):
+    http_api: apigwv2.HttpApi
+    functions: ManifestFunctions
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: StatefulStack,
+        routes: Sequence[Route],
+        jobs: Sequence[Job],
+        bundle: bool,
+        staging_root: Path,
+        deploy_nonce: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.http_api = apigwv2.HttpApi(
+            self,
+            "HttpApi",
+            description="Skills Assessment Platform API; routes from functions/routes.py",
+            create_default_stage=False,
+        )
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY)
+        stage = apigwv2.HttpStage(
+            self,
+            "DefaultStage",
+            http_api=self.http_api,
+            stage_name="$default",
+            auto_deploy=True,
+            access_log_settings=_AccessLogSettings(
+                destination=apigwv2.LogGroupLogDestination(access_logs),
+                format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FORMAT)),
+            ),
+            throttle=apigwv2.ThrottleSettings(rate_limit=200, burst_limit=400),
+        )
+
+        self.functions = ManifestFunctions(
+            self,
+            "Functions",
+            routes=routes,
+            jobs=jobs,
+            http_api=self.http_api,
+            defaults=FunctionDefaults(
+                code=function_code(staging_root),
+                layers=[dependency_layer(self, "Dependencies", bundle=bundle, staging_root=staging_root)],
+                vpc=data.vpc,
+                subnets=APP_SUBNETS,
+                security_group=data.functions_security_group,
+                environment={
+                    "APP_ENV": "aws",
+                    "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+                    "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                    "DATABASE_SECRET_ARN": data.database_secret.secret_arn,
+                    # The secret names the cluster; functions connect through the proxy instead.
+                    "DATABASE_HOST": data.proxy.endpoint,
+                },
+                database_secret=data.database_secret,
+            ),
+            deploy_nonce=deploy_nonce,
+        )
+        CfnOutput(self, "ApiUrl", value=stage.url, description="Base URL of the HTTP API")
+        Validations.of(self.http_api).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-APIG4",
+                reason="Authorization is enforced inside each function by its route's auth rule in "
+                "functions/routes.py (public, mfa-pending or roles; JWT + TOTP), the same code the local gateway "
+                "and the tests run.",
+            )
+        )
