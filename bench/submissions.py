@@ -1,12 +1,13 @@
 """Submission throughput against pgbench TPC-B on the same server, in the same run.
 
 A 20-answer submission (5 skills x 4 questions, every scored type) goes through the real service, each
-worker thread on its own connection as an execution environment would. Runs alternate with pgbench in
+client a process of its own with its own connection, as Lambda execution environments are. Runs alternate with pgbench in
 short pairs (this machine is noisy) and the ratio per pair is reported, with its median.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import statistics
@@ -81,31 +82,43 @@ class Counter:
             return self.value
 
 
-def _ours(
-    db: Database, version: uuid.UUID, questions: dict[str, uuid.UUID], clients: int, counter: Counter
-) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    stop = time.perf_counter() + SECONDS
+def _worker(args: tuple[str, uuid.UUID, dict[str, uuid.UUID], int, float]) -> list[float]:
+    """One execution environment: its own process and connection, submitting until the deadline."""
+    url, version, questions, first, deadline = args
+    db = Database(lambda: url)
     ctx = RequestContext()
+    latencies = []
+    n = first
+    while time.time() < deadline:
+        n += 1
+        payload = _payload(version, questions, n)
+        start = time.perf_counter()
+        service.submit(db, service.Caller(scope="bench"), f"key-{n}", payload, ctx)
+        latencies.append(time.perf_counter() - start)
+    db.close()
+    return latencies
 
-    def worker() -> None:
-        mine = []
-        while time.perf_counter() < stop:
-            n = counter.next()
-            payload = _payload(version, questions, n)
-            start = time.perf_counter()
-            service.submit(db, service.Caller(scope="bench"), f"key-{n}", payload, ctx)
-            mine.append(time.perf_counter() - start)
-        db.close()
-        latencies.extend(mine)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    begun = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(latencies) / (time.perf_counter() - begun), latencies
+class Submitters:
+    """A pool of processes standing for Lambda execution environments (one request at a time each)."""
+
+    def __init__(self, url: str, clients: int) -> None:
+        self.url = url
+        self.clients = clients
+        self.pool = multiprocessing.get_context("fork").Pool(clients)
+
+    def run(self, version: uuid.UUID, questions: dict[str, uuid.UUID], counter: Counter) -> tuple[float, list[float]]:
+        deadline = time.time() + SECONDS
+        base = counter.next() * 10_000_000
+        jobs = [(self.url, version, questions, base + i * 1_000_000, deadline) for i in range(self.clients)]
+        begun = time.perf_counter()
+        results = self.pool.map(_worker, jobs)
+        elapsed = time.perf_counter() - begun
+        latencies = [x for r in results for x in r]
+        return len(latencies) / elapsed, latencies
+
+    def close(self) -> None:
+        self.pool.terminate()
 
 
 def _pgbench(cluster: Cluster, clients: int) -> float:
@@ -154,19 +167,20 @@ def run() -> tuple[str, dict[str, float]]:
             rows = conn.execute("SELECT code, id FROM questions WHERE version_id = %s", (imported.version_id,))
             questions = {r["code"]: r["id"] for r in rows}
         counter = Counter()
-        _ours(db, imported.version_id, questions, 1, counter)  # warm the version cache and the connections
         trips = _round_trips(db, imported.version_id, questions, counter)
         rows = []
         results: dict[str, float] = {"statements": trips}
         for clients in CLIENTS:
             ratios, ours_tps, theirs_tps, lat = [], [], [], []
+            submitters = Submitters(url, clients)
             for _ in range(PAIRS):
                 theirs = _pgbench(cluster, clients)
-                tps, latencies = _ours(db, imported.version_id, questions, clients, counter)
+                tps, latencies = submitters.run(imported.version_id, questions, counter)
                 ratios.append(tps / theirs)
                 ours_tps.append(tps)
                 theirs_tps.append(theirs)
                 lat += latencies
+            submitters.close()
             lat.sort()
             p50 = lat[len(lat) // 2] * 1000
             p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
