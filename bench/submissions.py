@@ -1,8 +1,8 @@
 """Submission throughput against pgbench TPC-B on the same server, in the same run.
 
 A 20-answer submission (5 skills x 4 questions, every scored type) goes through the real service, each
-client a process of its own with its own connection, as Lambda execution environments are. Runs alternate with pgbench in
-short pairs (this machine is noisy) and the ratio per pair is reported, with its median.
+client a process of its own with its own connection, as Lambda execution environments are. Runs alternate
+with pgbench in short pairs (this machine is noisy) and the ratio per pair is reported, with its median.
 """
 
 from __future__ import annotations

@@ -107,8 +107,11 @@ class ApiStack(Stack):
                     "DATABASE_SECRET_ARN": data.database_secret.secret_arn,
                     # The secret names the cluster; functions connect through the proxy instead.
                     "DATABASE_HOST": data.proxy.endpoint,
+                    "JWT_SECRET_ARN": data.jwt_secret.secret_arn,
+                    "TOTP_SECRET_ARN": data.totp_secret.secret_arn,
                 },
                 database_secret=data.database_secret,
+                app_secrets=[data.jwt_secret, data.totp_secret],
             ),
             deploy_nonce=deploy_nonce,
         )

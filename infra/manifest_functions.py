@@ -60,6 +60,8 @@ class FunctionDefaults:
     security_group: ec2.ISecurityGroup
     environment: Mapping[str, str]
     database_secret: secretsmanager.ISecret
+    # Further secrets every function reads (the JWT signing key, the TOTP encryption key).
+    app_secrets: Sequence[secretsmanager.ISecret] = ()
 
 
 class ManifestFunctions(Construct):
@@ -136,8 +138,10 @@ class ManifestFunctions(Construct):
             vpc_subnets=defaults.subnets,
             security_groups=[defaults.security_group],
         )
-        # Every function may open a database connection: it reads the secret, and only that secret.
+        # Every function may open a database connection and check tokens: it reads these secrets, no others.
         defaults.database_secret.grant_read(function)
+        for secret in defaults.app_secrets:
+            secret.grant_read(function)
         Validations.of(function).acknowledge(*FUNCTION_ACKNOWLEDGMENTS)
         return function
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import secrets
@@ -12,9 +11,9 @@ from pathlib import Path
 def generate_auth_secrets() -> dict[str, str]:
     kid = "local-" + secrets.token_hex(4)
     return {
-        "JWT_SIGNING_KEYS": json.dumps({kid: base64.b64encode(secrets.token_bytes(32)).decode()}),
+        "JWT_SIGNING_KEYS": json.dumps({kid: secrets.token_urlsafe(48)}),
         "JWT_CURRENT_KID": kid,
-        "TOTP_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "TOTP_ENCRYPTION_KEY": secrets.token_urlsafe(48),
     }
 
 

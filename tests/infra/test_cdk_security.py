@@ -86,9 +86,10 @@ def test_functions_get_nothing_on_any_resource_but_tracing(synth: Synth) -> None
     assert wide == set()
 
 
-def test_every_function_reads_the_database_secret_and_only_that_secret(synth: Synth) -> None:
+def test_every_function_reads_its_three_secrets_and_no_other(synth: Synth) -> None:
     template = synth.api_json
-    secret = exported_as(synth, synth.deployment.data.database_secret.secret_arn)
+    data = synth.deployment.data
+    expected = [exported_as(synth, s.secret_arn) for s in (data.database_secret, data.jwt_secret, data.totp_secret)]
     function_ids = manifest_function_ids(template)
     assert len(function_ids) == len(ROUTES) + len(JOBS)
     for function_id in function_ids:
@@ -97,10 +98,9 @@ def test_every_function_reads_the_database_secret_and_only_that_secret(synth: Sy
             for statement in role_statements(template, function_id)
             if any(str(action).startswith("secretsmanager:") for action in _as_list(statement["Action"]))
         ]
-        assert len(secret_statements) == 1, function_id
-        (statement,) = secret_statements
-        assert "secretsmanager:GetSecretValue" in _as_list(statement["Action"])
-        assert _as_list(statement["Resource"]) == [secret], function_id
+        assert all("secretsmanager:GetSecretValue" in _as_list(s["Action"]) for s in secret_statements)
+        resources_read = [r for s in secret_statements for r in _as_list(s["Resource"])]
+        assert sorted(map(str, resources_read)) == sorted(map(str, expected)), function_id
 
 
 def test_functions_run_in_the_vpc_and_reach_the_database_through_the_proxy(synth: Synth) -> None:
@@ -121,6 +121,8 @@ def test_functions_run_in_the_vpc_and_reach_the_database_through_the_proxy(synth
             "POWERTOOLS_METRICS_NAMESPACE": "SkillsPlatform",
             "DATABASE_SECRET_ARN": secret,
             "DATABASE_HOST": proxy_host,
+            "JWT_SECRET_ARN": exported_as(synth, data.jwt_secret.secret_arn),
+            "TOTP_SECRET_ARN": exported_as(synth, data.totp_secret.secret_arn),
         }
         log_group_id = properties["LoggingConfig"]["LogGroup"]["Ref"]
         assert template["Resources"][log_group_id]["Properties"]["RetentionInDays"] > 0

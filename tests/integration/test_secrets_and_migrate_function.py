@@ -63,3 +63,32 @@ def test_a_placeholder_password_in_the_secret_fails_closed(
     _store(secret_env, monkeypatch, fresh_database, password="changeme")
     with pytest.raises(ConfigError, match="placeholder"):
         get_settings().database_conninfo()
+
+
+def test_auth_keys_come_from_the_deployments_generated_secrets(
+    secret_env: boto3.client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generated = "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2W3x4Y5z6A7b8C9d0E1f2"
+    jwt = secret_env.create_secret(Name="jwt", SecretString=json.dumps({"jwt_current_kid": "k1", "jwt_key": generated}))
+    totp = secret_env.create_secret(Name="totp", SecretString=json.dumps({"totp_key": generated[::-1]}))
+    for name in ("JWT_SIGNING_KEYS", "JWT_CURRENT_KID", "TOTP_ENCRYPTION_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://x@127.0.0.1:1/x")
+    monkeypatch.setenv("JWT_SECRET_ARN", jwt["ARN"])
+    monkeypatch.setenv("TOTP_SECRET_ARN", totp["ARN"])
+    get_settings.cache_clear()
+    secrets = get_settings().auth_secrets()
+    assert secrets.current_kid == "k1"
+    assert secrets.jwt_keys == {"k1": generated.encode()}
+    assert len(secrets.totp_key) == 32
+
+
+def test_short_or_placeholder_auth_keys_fail_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir("/")
+    for value, problem in (("short", "at least 32"), ("changeme", "placeholder")):
+        monkeypatch.setenv("JWT_SIGNING_KEYS", json.dumps({"k1": value}))
+        monkeypatch.setenv("JWT_CURRENT_KID", "k1")
+        get_settings.cache_clear()
+        with pytest.raises(ConfigError, match=problem):
+            get_settings().auth_secrets()
+    get_settings.cache_clear()
