@@ -310,14 +310,20 @@ def me(db: Database, principal: Principal) -> UserPublic:
 # -- second factor management --------------------------------------------------------------------------
 
 
+def _locked_self(conn: Connection[Any], principal: Principal) -> repository.UserRow:
+    """The caller's own row, locked for the change at hand. Raises Unauthorized if the account is gone."""
+    user = repository.user_by_id(conn, principal.id, for_update=True)
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
 def setup_2fa(db: Database, principal: Principal, ctx: RequestContext) -> TwoFactorSetup:
     """A new secret, not active until enable. Raises Conflict when 2FA is already on."""
     secret = totp.new_secret()
 
     def work(conn: Connection[Any]) -> None:
-        user = repository.user_by_id(conn, principal.id, for_update=True)
-        if user is None:
-            raise Unauthorized()
+        user = _locked_self(conn, principal)
         if user.totp_enabled_at is not None:
             raise Conflict("Two-factor authentication is already on; disable it first.")
         repository.set_pending_totp(conn, user.id, secret_box().seal(secret, str(user.id)))
@@ -336,9 +342,7 @@ def enable_2fa(db: Database, principal: Principal, code: str, ctx: RequestContex
     now = time.time()
 
     def work(conn: Connection[Any]) -> RecoveryCodes:
-        user = repository.user_by_id(conn, principal.id, for_update=True)
-        if user is None:
-            raise Unauthorized()
+        user = _locked_self(conn, principal)
         if user.totp_enabled_at is not None:
             raise Conflict("Two-factor authentication is already on.")
         if user.totp_pending is None:
