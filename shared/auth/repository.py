@@ -11,6 +11,7 @@ from psycopg import Connection
 from psycopg.rows import class_row
 
 from shared.auth.models import UserPublic
+from shared.db import Database
 
 
 @dataclass
@@ -63,18 +64,19 @@ class PrincipalRow:
     session_revoked: bool
 
 
-def principal(conn: Connection[Any], user_id: str, family: str | None) -> PrincipalRow | None:
-    """The caller's current role and status, and whether their session (refresh family) was revoked."""
-    with conn.cursor(row_factory=class_row(PrincipalRow)) as cur:
-        return cur.execute(
-            """
-            SELECT u.id, u.email, u.role, u.disabled_at IS NOT NULL AS disabled,
-                   EXISTS (SELECT 1 FROM refresh_tokens t
-                           WHERE t.family_id = %(family)s::uuid AND t.revoked_at IS NOT NULL) AS session_revoked
-            FROM users u WHERE u.id = %(id)s::uuid
-            """,
-            {"id": user_id, "family": family},
-        ).fetchone()
+PRINCIPAL = """
+SELECT u.id, u.email, u.role, u.disabled_at IS NOT NULL AS disabled,
+       EXISTS (SELECT 1 FROM refresh_tokens t
+               WHERE t.family_id = %(family)s::uuid AND t.revoked_at IS NOT NULL) AS session_revoked
+FROM users u WHERE u.id = %(id)s::uuid
+"""
+
+
+def principal(db: Database, user_id: str, family: str | None) -> PrincipalRow | None:
+    """The caller's current role and status, and whether their session (refresh family) was revoked: one
+    statement, one round trip (it runs on every signed-in request)."""
+    row = db.fetch_one(PRINCIPAL, {"id": user_id, "family": family})
+    return PrincipalRow(**row) if row else None
 
 
 def insert_user(conn: Connection[Any], email: str, full_name: str, password_hash: str, role: str) -> UserRow:

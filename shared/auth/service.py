@@ -95,8 +95,7 @@ def authenticate(db: Database, token: str, allowed: frozenset[str]) -> Principal
     """The caller of an access token, checked against the database on every request: a disabled account,
     a changed role or a revoked session take effect at once. Raises Unauthorized or Forbidden."""
     claims = token_service().verify(token, TokenType.ACCESS)
-    with db.transaction(read_only=True) as conn:
-        row = repository.principal(conn, claims.sub, claims.fam)
+    row = repository.principal(db, claims.sub, claims.fam)
     if row is None or row.disabled or row.session_revoked:
         raise Unauthorized("The session is no longer valid.")
     if row.role not in allowed and row.role != Role.SUPER_ADMIN:

@@ -133,6 +133,27 @@ class Database:
             self._rollback_quietly(conn)
             raise
 
+    def fetch_one(self, query: Any, params: Any = None) -> dict[str, Any] | None:
+        """One read-only statement outside any explicit transaction: a single statement is atomic on its own,
+        and this saves the BEGIN and COMMIT round trips (for hot reads such as the token check).
+
+        Reconnects once, like ``transaction``. Raises DatabaseUnavailable."""
+        for attempt in (1, 2):
+            conn = self.connection()
+            try:
+                with translated_errors():
+                    row: dict[str, Any] | None = conn.execute(query, params).fetchone()
+                return row
+            except psycopg.OperationalError as exc:
+                conn.close()
+                if attempt == 2:
+                    raise DatabaseUnavailable() from exc
+            except DatabaseUnavailable:
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     def _begin(self, isolation: IsolationLevel, read_only: bool) -> psycopg.Connection[Any]:
         begin = f"BEGIN ISOLATION LEVEL {isolation.value}{' READ ONLY' if read_only else ''}"
         for attempt in (1, 2):

@@ -168,3 +168,12 @@ def test_each_thread_has_its_own_connection(db: Database) -> None:
         thread.join()
     pids.append(db.connection().info.backend_pid)
     assert len(set(pids)) == 3
+
+
+def test_single_statement_reads_also_survive_a_killed_connection(db: Database) -> None:
+    conn = db.connection()
+    pid = conn.info.backend_pid
+    with psycopg.connect(conn.info.dsn + f" password={conn.info.password}", autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    assert db.fetch_one("SELECT 41 + 1 AS answer") == {"answer": 42}
+    assert db.connection().info.backend_pid != pid
