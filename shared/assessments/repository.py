@@ -1,6 +1,6 @@
-"""Assessment SQL. The submission is one statement (data-modifying CTEs over unnest arrays): one round trip
-writes the respondent, the assessment, its answers, scores, recommendations, the dashboard aggregates, the
-outbox event and the idempotency record."""
+"""Assessment SQL. The submission is one statement (data-modifying CTEs over unnest arrays, kept in the
+function submit_assessment): one round trip writes the respondent, the assessment, its answers, scores,
+recommendations, the dashboard aggregates, the outbox event and the idempotency record."""
 
 from __future__ import annotations
 
@@ -19,61 +19,42 @@ SELECT
      FROM respondents WHERE id = %(respondent_id)s::uuid) AS respondent
 """
 
+# The statement itself lives in the database (migration 0005): its plan is cached per session there.
 _SUBMIT = """
-WITH new_respondent AS (
-    INSERT INTO respondents (id, name, phone, sector, region, language, consent_at, created_by)
-    SELECT %(new_respondent_id)s, %(name)s, %(phone)s, %(sector)s, %(region)s, %(language)s, %(submitted_at)s,
-           %(actor)s
-    WHERE %(phone)s::text IS NOT NULL
-    ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-    RETURNING id, sector
-), who AS (
-    SELECT id, sector FROM new_respondent
-    UNION ALL
-    SELECT id, sector FROM respondents WHERE id = %(respondent_id)s::uuid
-), assessment AS (
-    INSERT INTO assessments (id, respondent_id, version_id, channel, enumerator_id, sector, status, started_at,
-                             submitted_at)
-    SELECT %(id)s, who.id, %(version_id)s, %(channel)s, %(enumerator)s, who.sector, 'submitted',
-           least(coalesce(%(started_at)s::timestamptz, %(submitted_at)s), %(submitted_at)s), %(submitted_at)s
-    FROM who
-    RETURNING id, respondent_id, sector
-), answer_rows AS (
-    INSERT INTO answers (assessment_id, question_id, value, score)
-    SELECT %(id)s, q, v, s FROM unnest(%(question_ids)s::uuid[], %(values)s::jsonb[], %(fractions)s::numeric[])
-        AS t(q, v, s)
-), score_rows AS (
-    INSERT INTO skill_scores (assessment_id, skill_id, score, band, rubric_version)
-    SELECT %(id)s, k, s, b, %(version_id)s FROM unnest(%(skill_ids)s::uuid[], %(scores)s::numeric[], %(bands)s::text[])
-        AS t(k, s, b)
-), recommendation_rows AS (
-    INSERT INTO assessment_recommendations (assessment_id, skill_id, band, priority, text_en, text_fr)
-    SELECT %(id)s, k, b, p, en, fr
-    FROM unnest(%(rec_skill_ids)s::uuid[], %(rec_bands)s::text[], %(rec_priorities)s::int[], %(rec_en)s::text[],
-                %(rec_fr)s::text[]) AS t(k, b, p, en, fr)
-), stats AS (
-    INSERT INTO sector_skill_stats AS s (sector, version_id, skill_id, band, slot, assessments, score_sum)
-    SELECT a.sector, %(version_id)s, k, b, %(slot)s, 1, sc
-    FROM assessment a, unnest(%(skill_ids)s::uuid[], %(scores)s::numeric[], %(bands)s::text[]) AS t(k, sc, b)
-    ON CONFLICT (sector, version_id, skill_id, band, slot)
-    DO UPDATE SET assessments = s.assessments + 1, score_sum = s.score_sum + EXCLUDED.score_sum
-), event AS (
-    INSERT INTO outbox (event_type, aggregate_id, payload, correlation_id)
-    SELECT 'assessment.submitted', a.id::text,
-           %(event)s::jsonb || jsonb_build_object('respondent_id', a.respondent_id, 'sector', a.sector),
-           %(correlation_id)s
-    FROM assessment a
-), idempotency AS (
-    INSERT INTO idempotency_keys AS k (scope, key, request_hash, status_code, response)
-    SELECT %(scope)s, %(key)s, %(request_hash)s, 201,
-           %(response)s::jsonb || jsonb_build_object('respondent_id', a.respondent_id)
-    FROM assessment a
-    ON CONFLICT (scope, key) DO UPDATE
-        SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code, response = EXCLUDED.response,
-            created_at = now(), expires_at = now() + interval '48 hours'
-        WHERE k.expires_at <= now()
+SELECT assessment_id AS id, respondent_id, sector FROM submit_assessment(
+    p_new_respondent_id => %(new_respondent_id)s::uuid,
+    p_name => %(name)s::text,
+    p_phone => %(phone)s::text,
+    p_sector => %(sector)s::text,
+    p_region => %(region)s::text,
+    p_language => %(language)s::text,
+    p_submitted_at => %(submitted_at)s::timestamptz,
+    p_actor => %(actor)s::uuid,
+    p_respondent_id => %(respondent_id)s::uuid,
+    p_id => %(id)s::uuid,
+    p_version_id => %(version_id)s::uuid,
+    p_channel => %(channel)s::text,
+    p_enumerator => %(enumerator)s::uuid,
+    p_started_at => %(started_at)s::timestamptz,
+    p_question_ids => %(question_ids)s::uuid[],
+    p_values => %(values)s::jsonb[],
+    p_fractions => %(fractions)s::numeric[],
+    p_skill_ids => %(skill_ids)s::uuid[],
+    p_scores => %(scores)s::numeric[],
+    p_bands => %(bands)s::text[],
+    p_rec_skill_ids => %(rec_skill_ids)s::uuid[],
+    p_rec_bands => %(rec_bands)s::text[],
+    p_rec_priorities => %(rec_priorities)s::int[],
+    p_rec_en => %(rec_en)s::text[],
+    p_rec_fr => %(rec_fr)s::text[],
+    p_slot => %(slot)s::smallint,
+    p_event => %(event)s::jsonb,
+    p_correlation_id => %(correlation_id)s::text,
+    p_scope => %(scope)s::text,
+    p_key => %(key)s::text,
+    p_request_hash => %(request_hash)s::bytea,
+    p_response => %(response)s::jsonb
 )
-SELECT a.id, a.respondent_id, a.sector FROM assessment a
 """
 
 
