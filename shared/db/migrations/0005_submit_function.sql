@@ -37,9 +37,6 @@ CREATE FUNCTION submit_assessment(
     p_response jsonb
 ) RETURNS TABLE (assessment_id uuid, respondent_id uuid, sector text)
 LANGUAGE plpgsql
--- The generic plan fits every call (only array contents change); without this PostgreSQL may keep
--- re-planning custom plans on each call.
-SET plan_cache_mode = force_generic_plan
 AS $fn$
 #variable_conflict use_column
 BEGIN
