@@ -87,14 +87,19 @@ def insert_question(conn: Connection[Any], version_id: UUID, skill_id: UUID, q: 
             q.label.en, q.label.fr, position, Jsonb(q.show_if.dump()) if q.show_if else None,
         ),
     )  # fmt: skip
-    if q.options:
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO question_options (question_id, code, label_en, label_fr, score, position)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                [(question_id, o.code, o.label.en, o.label.fr, o.score, i) for i, o in enumerate(q.options)],
-            )
+    _insert_options(conn, question_id, q)
     return question_id
+
+
+def _insert_options(conn: Connection[Any], question_id: UUID, q: QuestionDef) -> None:
+    if not q.options:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO question_options (question_id, code, label_en, label_fr, score, position)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            [(question_id, o.code, o.label.en, o.label.fr, o.score, i) for i, o in enumerate(q.options)],
+        )
 
 
 def shift_positions(conn: Connection[Any], version_id: UUID, from_position: int) -> None:
@@ -250,10 +255,4 @@ def update_question(conn: Connection[Any], question_id: UUID, skill_id: UUID, q:
         ),
     )  # fmt: skip
     conn.execute("DELETE FROM question_options WHERE question_id = %s", (question_id,))
-    if q.options:
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO question_options (question_id, code, label_en, label_fr, score, position)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                [(question_id, o.code, o.label.en, o.label.fr, o.score, i) for i, o in enumerate(q.options)],
-            )
+    _insert_options(conn, question_id, q)

@@ -7,7 +7,13 @@ from typing import Any
 
 import httpx
 
+from shared.db import Database
 from tests.integration.auth_helpers import bearer
+
+
+def add_test_sectors(db: Database) -> None:
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO sectors (code, label_en, label_fr) VALUES ('ict', 'ICT', 'TIC'), ('agri', 'A', 'A')")
 
 
 def t(en: str) -> dict[str, str]:

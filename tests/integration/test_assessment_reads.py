@@ -9,14 +9,13 @@ import pytest
 
 from shared.db import Database
 from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
-from tests.integration.questionnaire_helpers import publish_small
+from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
 from tests.integration.test_submissions import body
 
 
 @pytest.fixture
 async def world(api: httpx.AsyncClient, db: Database) -> dict[str, Any]:
-    with db.transaction() as conn:
-        conn.execute("INSERT INTO sectors (code, label_en, label_fr) VALUES ('ict', 'ICT', 'TIC'), ('agri', 'A', 'A')")
+    add_test_sectors(db)
     root = await signup_first(api)
     admin = str((await login_tokens(api, root))["access_token"])
     published = await publish_small(api, admin)

@@ -13,15 +13,14 @@ import pytest
 
 from shared.db import Database
 from tests.integration.auth_helpers import bearer, login_tokens, signup_first
-from tests.integration.questionnaire_helpers import publish_small
+from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
 
 TABLES = ("assessments", "answers", "skill_scores", "assessment_recommendations", "outbox", "respondents")
 
 
 @pytest.fixture
 async def setup(api: httpx.AsyncClient, db: Database) -> dict[str, Any]:
-    with db.transaction() as conn:
-        conn.execute("INSERT INTO sectors (code, label_en, label_fr) VALUES ('ict', 'ICT', 'TIC'), ('agri', 'A', 'A')")
+    add_test_sectors(db)
     root = await signup_first(api)
     token = str((await login_tokens(api, root))["access_token"])
     return {"token": token, **(await publish_small(api, token))}
