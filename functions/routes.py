@@ -135,4 +135,7 @@ def rule_of(module: str) -> str:
     raise LookupError(f"{module} serves no route of the manifest")
 
 
-JOBS: tuple[Job, ...] = (Job("migrate", "functions.migrate", memory_mb=256, timeout_s=300, on_deploy=True),)
+JOBS: tuple[Job, ...] = (
+    Job("migrate", "functions.migrate", memory_mb=256, timeout_s=300, on_deploy=True),
+    Job("housekeeping", "functions.housekeeping", memory_mb=256, timeout_s=120, schedule="rate(1 hour)"),
+)

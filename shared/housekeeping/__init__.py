@@ -1,0 +1,1 @@
+"""Periodic clean-up of rows that only matter for a while (scheduled job ``housekeeping``)."""
