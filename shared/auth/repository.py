@@ -223,6 +223,7 @@ def fail_challenge(conn: Connection[Any], jti: UUID, kill_at: int) -> int:
 
 
 def use_challenge(conn: Connection[Any], jti: UUID) -> None:
+    """Record the latest successful use (for the audit trail; the token stays good until it expires)."""
     conn.execute("UPDATE mfa_challenges SET used_at = now() WHERE id = %s", (jti,))
 
 

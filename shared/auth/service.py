@@ -206,7 +206,8 @@ def login(db: Database, email: str, password: str, ctx: RequestContext) -> Token
 def verify_login(
     db: Database, mfa_token: str, code: str | None, recovery_code: str | None, ctx: RequestContext
 ) -> TokenPair:
-    """Second step of a login. Each TOTP code is accepted once per user; five wrong codes kill the token.
+    """Second step of a login. Each TOTP code is accepted once per user, each recovery code once; five wrong
+    codes kill the token.
 
     Raises Unauthorized."""
     if bool(code) == bool(recovery_code):
@@ -216,7 +217,10 @@ def verify_login(
 
     def work(conn: Connection[Any]) -> TokenPair | _Failure:
         challenge = repository.challenge_for_update(conn, claims.jti)
-        if challenge is None or challenge.used_at or challenge.killed_at or challenge.expired:
+        # Until it expires or is killed, the token may finish a sign-in more than once: each time needs a
+        # fresh second factor (a code is accepted once per user, a recovery code once), so reuse grants
+        # nothing that the second factor does not.
+        if challenge is None or challenge.killed_at or challenge.expired:
             return _Failure(Unauthorized("The sign-in attempt has expired; sign in again."))
         user = repository.user_by_id(conn, challenge.user_id)
         if user is None or user.disabled_at is not None or user.totp_secret is None:

@@ -89,7 +89,9 @@ async def test_the_whole_2fa_journey(api: httpx.AsyncClient, db: Database) -> No
     assert (await api.get("/api/v1/auth/me", headers=bearer(verified.json()["access_token"]))).json()[
         "two_factor_enabled"
     ]
-    # The same code again, even on a new sign-in attempt: refused.
+    # The same code again, with the same token or on a new sign-in attempt: refused.
+    replay = await api.post("/api/v1/auth/2fa/verify-login", json={"mfa_token": mfa_token, "code": fresh})
+    assert replay.status_code == 401
     second = (await login_tokens(api, root))["mfa_token"]
     replay = await api.post("/api/v1/auth/2fa/verify-login", json={"mfa_token": second, "code": fresh})
     assert replay.status_code == 401
@@ -100,6 +102,11 @@ async def test_the_whole_2fa_journey(api: httpx.AsyncClient, db: Database) -> No
     third = (await login_tokens(api, root))["mfa_token"]
     reused = await api.post("/api/v1/auth/2fa/verify-login", json={"mfa_token": third, "recovery_code": recovery[0]})
     assert reused.status_code == 401
+    # The first sign-in attempt's token still finishes a sign-in with a new second factor, until it expires.
+    another = await api.post(
+        "/api/v1/auth/2fa/verify-login", json={"mfa_token": mfa_token, "recovery_code": recovery[1]}
+    )
+    assert another.status_code == 200
 
     actions = await _audit_actions(db)
     assert ("auth.2fa_enable", "success") in actions
