@@ -74,7 +74,7 @@ GROUP BY a.sector
 """
 
 
-def _stats(rows: list[dict[str, Any]], lang: str) -> tuple[int, float, dict[str, int], list[int]]:
+def _stats(rows: list[dict[str, Any]]) -> tuple[int, float, dict[str, int], list[int]]:
     n = sum(int(r["n"]) for r in rows)
     mean = sum(float(r["mean"]) * int(r["n"]) for r in rows) / n if n else 0.0
     bands: dict[str, int] = defaultdict(int)
@@ -88,11 +88,14 @@ def _stats(rows: list[dict[str, Any]], lang: str) -> tuple[int, float, dict[str,
 
 
 def _load(
-    db: Database, since: datetime | None, until: datetime | None, version: UUID | None
-) -> tuple[list, list, dict]:
+    db: Database, since: datetime | None, until: datetime | None, version: UUID | None, *, with_sectors: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """Scores grouped by sector and skill; with ``with_sectors`` also started/submitted counts and labels."""
     params = {"since": since, "until": until, "version": version, "buckets": BUCKETS}
     with db.transaction(read_only=True) as conn:
         scores = conn.execute(_SCORES, params).fetchall()
+        if not with_sectors:
+            return scores, [], {}
         started = conn.execute(_STARTED, params).fetchall()
         sectors = {r["code"]: r for r in conn.execute("SELECT code, label_en, label_fr FROM sectors")}
     return scores, started, sectors
@@ -101,7 +104,7 @@ def _load(
 def sector_reports(
     db: Database, since: datetime | None, until: datetime | None, version: UUID | None, lang: str
 ) -> SectorReports:
-    scores, started, sectors = _load(db, since, until, version)
+    scores, started, sectors = _load(db, since, until, version, with_sectors=True)
     by_sector: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in scores:
         by_sector[row["sector"]].append(row)
@@ -111,7 +114,7 @@ def sector_reports(
         rows = sorted(by_sector.get(code, []), key=lambda r: (r["pos"], r["skill"]))
         skills = []
         for row in rows:
-            n, mean, bands, distribution = _stats([row], lang)
+            n, mean, bands, distribution = _stats([row])
             label = row["label_fr"] if lang == "fr" else row["label_en"]
             skills.append(SkillStats(skill=row["skill"], label=label, assessments=n, mean=mean, bands=bands,
                                      distribution=distribution))  # fmt: skip
@@ -129,13 +132,13 @@ def sector_reports(
 def skill_reports(
     db: Database, since: datetime | None, until: datetime | None, version: UUID | None, lang: str
 ) -> SkillReports:
-    scores, _, _ = _load(db, since, until, version)
+    scores, _, _ = _load(db, since, until, version, with_sectors=False)
     by_skill: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in scores:
         by_skill[row["skill"]].append(row)
     reports = []
     for code, rows in sorted(by_skill.items(), key=lambda item: (min(r["pos"] for r in item[1]), item[0])):
-        n, mean, bands, distribution = _stats(rows, lang)
+        n, mean, bands, distribution = _stats(rows)
         label = rows[0]["label_fr"] if lang == "fr" else rows[0]["label_en"]
         reports.append(SkillReport(
             skill=code, label=label, assessments=n, mean=mean, bands=bands, distribution=distribution,
