@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def problem(loc: list[str | int], message: str, kind: str, *, path: str | None = None) -> dict[str, Any]:
+    """One entry of a ValidationFailed's details: where (``loc`` and its dotted ``path``), what, which kind."""
+    return {"loc": loc, "path": ".".join(map(str, loc)) if path is None else path, "message": message, "type": kind}
+
+
 class DomainError(Exception):
     """Base of every error a use case may raise on purpose."""
 

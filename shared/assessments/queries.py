@@ -23,7 +23,7 @@ from shared.assessments.models import (
 )
 from shared.auth.permissions import Role, sees_only_own_records
 from shared.db import Database
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed, problem
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,7 @@ def decode_cursor(cursor: str | None, size: int) -> list[str] | None:
             return [str(p) for p in parts]
     except ValueError:
         pass
-    raise ValidationFailed(
-        details=[{"loc": ["query", "cursor"], "path": "query.cursor", "message": "invalid cursor", "type": "cursor"}]
-    )
+    raise ValidationFailed(details=[problem(["query", "cursor"], "invalid cursor", "cursor")])
 
 
 _LIST = """

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
+from shared.errors import problem as _problem
 from shared.questionnaires.content import Band, Question, VersionContent
 
 MAX_TEXT = 2000
@@ -33,10 +34,6 @@ class ScoredSkill:
 class Scored:
     answers: list[tuple[UUID, Any, Decimal | None]]  # question id, value, fraction
     skills: list[ScoredSkill]
-
-
-def _problem(loc: list[str | int], message: str, kind: str) -> dict[str, Any]:
-    return {"loc": loc, "path": ".".join(map(str, loc)), "message": message, "type": kind}
 
 
 def _number(value: Any) -> Decimal | None:

@@ -31,6 +31,7 @@ from shared.assessments.models import (
 from shared.auth.permissions import Role, sees_only_own_records
 from shared.db import Database
 from shared.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from shared.errors import problem as _problem
 from shared.questionnaires.repository import load_version
 from shared.request_context import RequestContext
 
@@ -49,10 +50,6 @@ class Outcome:
     status: int
     body: dict[str, Any]
     replayed: bool
-
-
-def _problem(loc: list[str | int], message: str, kind: str) -> dict[str, Any]:
-    return {"loc": loc, "path": ".".join(map(str, loc)), "message": message, "type": kind}
 
 
 def request_hash(body: SubmissionCreate) -> bytes:

@@ -6,7 +6,7 @@ from shared.audit import repository
 from shared.audit.models import AuditPage
 from shared.audit.repository import AuditFilter
 from shared.db import Database
-from shared.errors import ValidationFailed
+from shared.errors import ValidationFailed, problem
 
 
 def list_audit(db: Database, where: AuditFilter, limit: int) -> AuditPage:
@@ -21,9 +21,5 @@ def parse_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     if not cursor.isdigit():
-        raise ValidationFailed(
-            details=[
-                {"loc": ["query", "cursor"], "path": "query.cursor", "message": "invalid cursor", "type": "cursor"}
-            ]
-        )
+        raise ValidationFailed(details=[problem(["query", "cursor"], "invalid cursor", "cursor")])
     return int(cursor)

@@ -35,7 +35,7 @@ from shared.auth.permissions import Role
 from shared.auth.tokens import ACCESS_TTL_S, MFA_TTL_S, REFRESH_TTL_S, Claims, TokenType
 from shared.db import Database
 from shared.db.errors import register_constraint
-from shared.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed
+from shared.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed, problem
 from shared.request_context import RequestContext
 
 INVITATION_TTL_S = 7 * 24 * 3600
@@ -61,9 +61,7 @@ class Principal:
 
 
 def _field_error(path: list[str | int], message: str, kind: str = "value_error") -> ValidationFailed:
-    return ValidationFailed(
-        details=[{"loc": path, "path": ".".join(str(p) for p in path), "message": message, "type": kind}]
-    )
+    return ValidationFailed(details=[problem(path, message, kind)])
 
 
 def _hash_token(token: str) -> bytes:

@@ -15,6 +15,7 @@ from shared.errors import (
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
+    problem,
 )
 
 # SQLSTATEs that mean "run the whole transaction again": serialization_failure and deadlock_detected.
@@ -47,7 +48,7 @@ def translate(exc: psycopg.Error) -> DomainError | None:
         # The server's message names tables and values: keep it in the log, give the caller the rule's name.
         return ValidationFailed(
             "A value breaks a rule of the data model.",
-            details=[{"loc": [], "path": "", "message": f"rule {constraint or exc.sqlstate} not met", "type": "db"}],
+            details=[problem([], f"rule {constraint or exc.sqlstate} not met", "db")],
         )
     if isinstance(exc, pg.QueryCanceled):
         return ServiceUnavailable("The database took too long to answer.")

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
+from shared.errors import problem
+
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 OptionCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,62}$")]
 QuestionType = Literal["single_choice", "multi_choice", "scale", "numeric", "text"]
@@ -126,7 +128,7 @@ class QuestionnaireDef(_Strict):
         found: list[dict[str, Any]] = []
 
         def add(loc: list[str | int], message: str) -> None:
-            found.append({"loc": loc, "path": ".".join(map(str, loc)), "message": message, "type": "definition"})
+            found.append(problem(loc, message, "definition"))
 
         skills = {s.code for s in self.skills}
         if len(skills) != len(self.skills):

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from shared.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed, problem
 from shared.questionnaires.definition import QuestionnaireDef
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,17 +34,10 @@ def parse(content_type: str, body: bytes) -> QuestionnaireDef:
         except ValidationError as exc:
             raise ValidationFailed(
                 "The questionnaire is invalid.",
-                details=[
-                    {"loc": ["body", *e["loc"]], "path": ".".join(map(str, ["body", *e["loc"]])), "message": e["msg"],
-                     "type": e["type"]}
-                    for e in exc.errors()
-                ],
+                details=[problem(["body", *e["loc"]], e["msg"], e["type"]) for e in exc.errors()],
             ) from None  # fmt: skip
-        problems = definition.problems()
+        problems = [problem(["body", *p["loc"]], p["message"], p["type"]) for p in definition.problems()]
         if problems:
-            for p in problems:
-                p["loc"] = ["body", *p["loc"]]
-                p["path"] = ".".join(map(str, p["loc"]))
             raise ValidationFailed("The questionnaire is invalid.", details=problems)
         return definition
     if media == XLSX:

@@ -11,7 +11,7 @@ from shared.audit import repository as audit
 from shared.audit.models import AuditEntry
 from shared.db import Database
 from shared.db.errors import register_constraint
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, ValidationFailed, problem
 from shared.questionnaires import repository
 from shared.questionnaires.content import VersionContent
 from shared.questionnaires.definition import QuestionDef, QuestionnaireDef
@@ -94,7 +94,7 @@ def publish(db: Database, actor: Any, questionnaire_id: UUID, version_id: UUID, 
         try:
             problems = content.to_definition().problems()
         except ValueError as exc:  # pydantic: e.g. no questions left in the draft
-            problems = [{"loc": [], "path": "", "message": str(exc), "type": "definition"}]
+            problems = [problem([], str(exc), "definition")]
         if problems:
             raise _invalid(problems)
         repository.publish(conn, version_id)
@@ -150,10 +150,12 @@ def _draft_for_edit(conn: Connection[Any], version_id: UUID) -> VersionContent:
 def _check_edit(content: VersionContent, questions: list[QuestionDef], index: int) -> None:
     base = content.to_definition()
     problems = base.model_copy(update={"questions": questions}).problems()
-    for problem in problems:
-        if problem["loc"][:2] == ["questions", index]:
-            problem["loc"] = ["body", "question", *problem["loc"][2:]]
-            problem["path"] = ".".join(map(str, problem["loc"]))
+    problems = [
+        problem(["body", "question", *p["loc"][2:]], p["message"], p["type"])
+        if p["loc"][:2] == ["questions", index]
+        else p
+        for p in problems
+    ]
     if problems:
         raise _invalid(problems)
 

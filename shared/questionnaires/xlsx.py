@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shared.errors import problem
 from shared.questionnaires.definition import QuestionnaireDef
 
 Problem = dict[str, Any]
@@ -525,5 +526,5 @@ def _problem(loc: Loc, message: str, kind: str) -> Problem:
     if loc[:1] == ["sheet"]:
         path = str(loc[1]) + (f"!{loc[3]}" if len(loc) > 3 else "") + (f".{loc[4]}" if len(loc) > 4 else "")
     else:
-        path = ".".join(map(str, loc))
-    return {"loc": loc, "path": path, "message": message, "type": kind}
+        path = None
+    return problem(loc, message, kind, path=path)

@@ -24,6 +24,7 @@ from shared.errors import (
     Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
+    problem,
 )
 from shared.observability import logger
 
@@ -88,15 +89,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """Pydantic errors as {"loc", "path", "message", "type"}; the input itself is never echoed back."""
-    return [
-        {
-            "loc": list(err["loc"]),
-            "path": ".".join(str(part) for part in err["loc"]),
-            "message": err["msg"],
-            "type": err["type"],
-        }
-        for err in errors
-    ]
+    return [problem(list(err["loc"]), err["msg"], err["type"]) for err in errors]
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
