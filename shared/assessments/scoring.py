@@ -129,10 +129,10 @@ def _fraction(question: Question, value: Any) -> Decimal | None:
     if question.type == "text" or question.weight == 0:
         return None
     if question.type == "single_choice":
-        best = max((o.score for o in question.options), default=Decimal(0))
+        best = question.best_option_score
         return question.option_codes[value].score / best if best > 0 else Decimal(0)
     if question.type == "multi_choice":
-        total = sum((o.score for o in question.options if o.score > 0), Decimal(0))
+        total = question.positive_options_total
         chosen = sum((question.option_codes[v].score for v in value), Decimal(0))
         return min(Decimal(1), chosen / total) if total > 0 else Decimal(0)
     assert question.min is not None

@@ -10,29 +10,24 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from shared.assessments import repository, scoring
 from shared.assessments.models import (
-    RecommendationOut,
     RespondentNew,
     RespondentRef,
-    SkillScore,
     SubmissionCreate,
-    SubmissionResult,
 )
 from shared.auth.permissions import Role, sees_only_own_records
 from shared.db import Database
-from shared.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from shared.errors import BadRequest, Conflict, ValidationFailed
 from shared.errors import problem as _problem
-from shared.questionnaires.repository import load_version
+from shared.questionnaires.repository import cached_version
 from shared.request_context import RequestContext
 
 
@@ -53,8 +48,8 @@ class Outcome:
 
 
 def request_hash(body: SubmissionCreate) -> bytes:
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).digest()
+    # Canonical: fields in the model's order, no whitespace, and no free-form objects anywhere in the body.
+    return hashlib.sha256(body.model_dump_json().encode()).digest()
 
 
 def check_key(key: str | None) -> str:
@@ -67,101 +62,104 @@ def check_key(key: str | None) -> str:
 
 def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: RequestContext) -> Outcome:
     """Raises BadRequest, Conflict (same key in flight), ValidationFailed (every problem, with its path;
-    also for a key reused with another body), NotFound (respondent not visible to the caller)."""
+    also for a key reused with another body).
+
+    The body is validated and scored here against the cached questionnaire version, then one statement in
+    one round trip (``submit_assessment``, migration 0006) does the rest: the key's lock and lookup, the
+    checks of sector and respondent, and every write, as its own transaction."""
     digest = request_hash(body)
     new = body.respondent if isinstance(body.respondent, RespondentNew) else None
     known = body.respondent.id if isinstance(body.respondent, RespondentRef) else None
+    own_records_only = caller.role is not None and sees_only_own_records(caller.role)
 
-    def work(conn: Connection[Any]) -> Outcome | Callable[[], Outcome]:
-        locked, found = repository.lock_and_lookup(conn, caller.scope, key, new.sector if new else None, known)
-        if not locked:
+    version = cached_version(db, body.questionnaire_version_id)
+    answers = [(a.question_id, a.value) for a in body.answers]
+    if version is None or version.status != "published":
+        problems = [_problem(
+            ["body", "questionnaire_version_id"], "not a published questionnaire version", "unknown_version"
+        )]  # fmt: skip
+    else:
+        problems = scoring.validate(version, answers)
+    if problems:  # also report what the database would have refused, so the caller sees every problem at once
+        raise ValidationFailed(
+            "The submission is invalid.", details=problems + _reference_problems(db, caller, new, known)
+        )
+    assert version is not None
+
+    scored = scoring.score(version, answers)
+    lang = new.language if new else "en"
+    chosen = [version.recommendation_for[(s.skill_id, s.band.code)] for s in scored.skills
+              if (s.skill_id, s.band.code) in version.recommendation_for]  # fmt: skip
+    skill_codes = {s.id: s.code for s in version.skills}
+    assessment_id = uuid.uuid4()
+    submitted_at = datetime.now(UTC)
+    # The response as stored for replays (the statement adds respondent_id); shaped as SubmissionResult.
+    response = {
+        "assessment_id": str(assessment_id),
+        "questionnaire_version_id": str(version.id),
+        "submitted_at": submitted_at.isoformat().replace("+00:00", "Z"),
+        "scores": [{"skill": s.code, "label": s.label_fr if lang == "fr" else s.label_en, "score": float(s.score),
+                    "band": s.band.code} for s in scored.skills],
+        "recommendations": [
+            {"skill": skill_codes[r.skill_id], "band": r.band, "priority": r.priority,
+             "text": r.text_fr if lang == "fr" else r.text_en}
+            for r in sorted(chosen, key=lambda r: (r.priority, skill_codes[r.skill_id]))
+        ],
+    }  # fmt: skip
+    document = {
+        "scope": caller.scope, "key": key, "request_hash": digest.hex(),
+        "id": assessment_id, "version_id": version.id, "channel": body.channel, "submitted_at": submitted_at,
+        "started_at": body.started_at, "actor": caller.user_id, "own_records_only": own_records_only,
+        "enumerator": caller.user_id if caller.role is Role.ENUMERATOR else None,
+        "respondent": {"id": known} if known is not None else {
+            "new_id": uuid.uuid4(), "name": new.name, "phone": new.phone, "sector": new.sector,  # type: ignore[union-attr]
+            "region": new.region, "language": new.language,  # type: ignore[union-attr]
+        },
+        "answers": [{"q": q, "v": v, "f": f} for q, v, f in scored.answers],
+        "scores": [{"k": s.skill_id, "s": s.score, "b": s.band.code} for s in scored.skills],
+        "recommendations": [{"k": r.skill_id, "b": r.band, "p": r.priority, "en": r.text_en, "fr": r.text_fr}
+                            for r in chosen],
+        "slot": assessment_id.int % 16,
+        "event": {"assessment_id": str(assessment_id), "version_id": str(version.id), "channel": body.channel,
+                  "scores": {s.code: str(s.score) for s in scored.skills}},
+        "correlation_id": ctx.correlation_id,
+        "response": response,
+    }  # fmt: skip
+    row = db.run_statement(repository.SUBMIT, (Jsonb(document, dumps=_dumps),), idempotent=True)
+    assert row is not None
+    result = row["result"]
+    match result["outcome"]:
+        case "created":
+            return Outcome(201, result["response"], replayed=False)
+        case "replayed":
+            return Outcome(int(result["status"]), result["response"], replayed=True)
+        case "in_flight":
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
-        stored = found["stored"]
-        if stored is not None:
-            if bytes.fromhex(stored["hash"]) != digest:
-                raise ValidationFailed(
-                    "This Idempotency-Key was used with another request body.",
-                    details=[_problem(["header", "Idempotency-Key"], "reused with a different body", "idempotency")],
-                )
-            return Outcome(int(stored["status"]), stored["response"], replayed=True)
+        case "key_reused":
+            raise ValidationFailed(
+                "This Idempotency-Key was used with another request body.",
+                details=[_problem(["header", "Idempotency-Key"], "reused with a different body", "idempotency")],
+            )
+        case "unknown_sector" | "unknown_respondent":
+            raise ValidationFailed("The submission is invalid.", details=_reference_problems(db, caller, new, known))
+    raise AssertionError(f"unexpected outcome {result['outcome']}")
 
-        version = load_version(conn, body.questionnaire_version_id)
-        problems: list[dict[str, Any]] = []
-        if version is None or version.status != "published":
-            problems.append(_problem(
-                ["body", "questionnaire_version_id"], "not a published questionnaire version", "unknown_version"
-            ))  # fmt: skip
-        if new is not None and not found["sector_known"]:
-            problems.append(_problem(["body", "respondent", "sector"], f"unknown sector {new.sector}", "unknown"))
-        if known is not None:
-            respondent = found["respondent"]
-            own = caller.role is None or not sees_only_own_records(caller.role)
-            if respondent is None or not (own or respondent["created_by"] == str(caller.user_id)):
-                problems.append(_problem(["body", "respondent", "id"], "no such respondent", "unknown"))
-        answers = [(a.question_id, a.value) for a in body.answers]
-        if version is not None and version.status == "published":
-            problems += scoring.validate(version, answers)
-        if problems:
-            raise ValidationFailed("The submission is invalid.", details=problems)
-        assert version is not None
 
-        scored = scoring.score(version, answers)
-        lang = new.language if new else "en"
-        recommendations = {(r.skill_id, r.band): r for r in version.recommendations}
-        chosen = [recommendations[(s.skill_id, s.band.code)] for s in scored.skills
-                  if (s.skill_id, s.band.code) in recommendations]  # fmt: skip
-        assessment_id = uuid.uuid4()
-        submitted_at = datetime.now(UTC)
-        skill_codes = {s.id: s.code for s in version.skills}
-        result = SubmissionResult(
-            assessment_id=assessment_id,
-            respondent_id=known or uuid.UUID(int=0),  # the real id is set by the statement for new respondents
-            questionnaire_version_id=version.id,
-            submitted_at=submitted_at,
-            scores=[SkillScore(skill=s.code, label=s.label_fr if lang == "fr" else s.label_en, score=float(s.score),
-                               band=s.band.code) for s in scored.skills],
-            recommendations=sorted(
-                (RecommendationOut(skill=skill_codes[r.skill_id], band=r.band, priority=r.priority,
-                                   text=r.text_fr if lang == "fr" else r.text_en) for r in chosen),
-                key=lambda r: (r.priority, r.skill),
-            ),
-        )  # fmt: skip
-        response = result.model_dump(mode="json", exclude={"respondent_id"})
-        sent = repository.submit(
-            conn,
-            {
-                "id": assessment_id, "slot": assessment_id.int % 16, "version_id": version.id, "channel": body.channel,
-                "enumerator": caller.user_id if caller.role is Role.ENUMERATOR else None,
-                "actor": caller.user_id, "started_at": body.started_at, "submitted_at": submitted_at,
-                "new_respondent_id": uuid.uuid4(), "respondent_id": known,
-                "name": new.name if new else None, "phone": new.phone if new else None,
-                "sector": new.sector if new else None, "region": new.region if new else None,
-                "language": new.language if new else None,
-                "question_ids": [q for q, _, _ in scored.answers],
-                "values": [Jsonb(v) for _, v, _ in scored.answers],
-                "fractions": [f for _, _, f in scored.answers],
-                "skill_ids": [s.skill_id for s in scored.skills],
-                "scores": [s.score for s in scored.skills],
-                "bands": [s.band.code for s in scored.skills],
-                "rec_skill_ids": [r.skill_id for r in chosen], "rec_bands": [r.band for r in chosen],
-                "rec_priorities": [r.priority for r in chosen], "rec_en": [r.text_en for r in chosen],
-                "rec_fr": [r.text_fr for r in chosen],
-                "event": Jsonb({"assessment_id": str(assessment_id), "version_id": str(version.id),
-                                "channel": body.channel,
-                                "scores": {s.code: str(s.score) for s in scored.skills}}),
-                "correlation_id": ctx.correlation_id,
-                "scope": caller.scope, "key": key, "request_hash": digest, "response": Jsonb(response),
-            },
-        )  # fmt: skip
+def _dumps(value: Any) -> str:
+    """JSON for the statement's document: ids, numbers kept exact (Decimal as text) and times as ISO 8601."""
+    return json.dumps(value, default=str, separators=(",", ":"))
 
-        def outcome() -> Outcome:
-            row = sent.fetchone()
-            if row is None:  # the respondent vanished between lookup and insert: nothing was written
-                raise NotFound("No such respondent.")
-            return Outcome(201, {**response, "respondent_id": str(row["respondent_id"])}, replayed=False)
 
-        return outcome
-
-    # Three round trips: BEGIN; key lock + lookup; the submission + COMMIT.
-    result = db.run_in_transaction(work, pipeline=True)
-    return result if isinstance(result, Outcome) else result()
+def _reference_problems(
+    db: Database, caller: Caller, new: RespondentNew | None, known: UUID | None
+) -> list[dict[str, Any]]:
+    """What the submission refers to that is unknown to this caller: the sector, or the respondent."""
+    found = repository.references(db, new.sector if new else None, known)
+    if new is not None and not found["sector_known"]:
+        return [_problem(["body", "respondent", "sector"], f"unknown sector {new.sector}", "unknown")]
+    if known is not None:
+        respondent = found["respondent"]
+        own_only = caller.role is not None and sees_only_own_records(caller.role)
+        if respondent is None or (own_only and respondent["created_by"] != str(caller.user_id)):
+            return [_problem(["body", "respondent", "id"], "no such respondent", "unknown")]
+    return []

@@ -104,7 +104,6 @@ class Database:
         isolation: IsolationLevel = IsolationLevel.READ_COMMITTED,
         *,
         read_only: bool = False,
-        pipeline: bool = False,
     ) -> Iterator[psycopg.Connection[Any]]:
         """One transaction on this environment's connection; commits on success, rolls back on error.
 
@@ -114,21 +113,12 @@ class Database:
         Raises DatabaseUnavailable when the database cannot be reached, the translated domain error for
         constraint violations, and psycopg's own error for serialization failures and deadlocks (which
         ``run_in_transaction`` retries).
-
-        With ``pipeline``, statements after BEGIN go out in batches (psycopg pipeline mode): nothing waits
-        for an answer until a result is fetched, and the last statements travel with the COMMIT. Results of
-        statements not fetched inside stay readable on their cursors after the transaction.
         """
         conn = self._begin(isolation, read_only)
         try:
             with translated_errors():
-                if pipeline:
-                    with conn.pipeline():
-                        yield conn
-                        conn.execute("COMMIT")
-                else:
-                    yield conn
-                    conn.execute("COMMIT")
+                yield conn
+                conn.execute("COMMIT")
         except BaseException:
             self._rollback_quietly(conn)
             raise
@@ -138,21 +128,54 @@ class Database:
         and this saves the BEGIN and COMMIT round trips (for hot reads such as the token check).
 
         Reconnects once, like ``transaction``. Raises DatabaseUnavailable."""
-        for attempt in (1, 2):
+        return self.run_statement(query, params, idempotent=True, attempts=1)
+
+    def run_statement(
+        self, query: Any, params: Any = None, *, idempotent: bool, attempts: int | None = None
+    ) -> dict[str, Any] | None:
+        """One statement as its own transaction (autocommit): atomic on its own, in one round trip. Its first
+        row, if any.
+
+        A serialization failure or deadlock rolled the whole statement back, so it is sent again (bounded,
+        with jitter, like ``run_in_transaction``). A connection lost on the way leaves the outcome unknown:
+        the statement is sent once more on a new connection only when ``idempotent`` (running it twice has
+        the effect of running it once, e.g. a read, or a write keyed by an idempotency key), and otherwise
+        raises DatabaseUnavailable.
+
+        Raises DatabaseUnavailable, ConcurrencyConflict, and the translated domain error of a violation."""
+        limit = attempts or self._retry_attempts
+        reconnected = False
+        attempt = 0
+        while True:
+            attempt += 1
             conn = self.connection()
             try:
                 with translated_errors():
                     row: dict[str, Any] | None = conn.execute(query, params).fetchone()
                 return row
-            except psycopg.OperationalError as exc:
+            except (psycopg.OperationalError, DatabaseUnavailable) as exc:
+                if isinstance(exc, psycopg.Error) and is_retryable(exc):
+                    self._back_off(exc, attempt, limit)
+                    continue
                 conn.close()
-                if attempt == 2:
+                if reconnected or not idempotent:
+                    if isinstance(exc, DatabaseUnavailable):
+                        raise
                     raise DatabaseUnavailable() from exc
-            except DatabaseUnavailable:
-                conn.close()
-                if attempt == 2:
+                reconnected = True
+                logger.info("database connection was lost; sending the statement again on a new connection")
+            except psycopg.Error as exc:
+                if not is_retryable(exc):
                     raise
-        raise AssertionError("unreachable")
+                self._back_off(exc, attempt, limit)
+
+    def _back_off(self, exc: psycopg.Error, attempt: int, limit: int) -> None:
+        """Wait before attempt ``attempt + 1``; ConcurrencyConflict when ``attempt`` was the last allowed."""
+        if attempt >= limit:
+            raise ConcurrencyConflict(details={"attempts": attempt, "sqlstate": exc.sqlstate}) from exc
+        delay = random.uniform(0, min(0.5, 0.01 * 2**attempt))  # noqa: S311 - jitter, not crypto
+        logger.info("retrying after %s (attempt %d of %d)", exc.sqlstate, attempt, limit)
+        self._sleep(delay)
 
     def _begin(self, isolation: IsolationLevel, read_only: bool) -> psycopg.Connection[Any]:
         begin = f"BEGIN ISOLATION LEVEL {isolation.value}{' READ ONLY' if read_only else ''}"
@@ -185,7 +208,6 @@ class Database:
         *,
         isolation: IsolationLevel = IsolationLevel.READ_COMMITTED,
         read_only: bool = False,
-        pipeline: bool = False,
         attempts: int | None = None,
     ) -> T:
         """Run ``work`` in a transaction, again from the start on serialization failure or deadlock.
@@ -198,16 +220,12 @@ class Database:
         limit = attempts or self._retry_attempts
         for attempt in range(1, limit + 1):
             try:
-                with self.transaction(isolation, read_only=read_only, pipeline=pipeline) as conn:
+                with self.transaction(isolation, read_only=read_only) as conn:
                     return work(conn)
             except psycopg.Error as exc:
                 if not is_retryable(exc):
                     raise
-                if attempt == limit:
-                    raise ConcurrencyConflict(details={"attempts": attempt, "sqlstate": exc.sqlstate}) from exc
-                delay = random.uniform(0, min(0.5, 0.01 * 2**attempt))  # noqa: S311 - jitter, not crypto
-                logger.info("retrying transaction after %s (attempt %d of %d)", exc.sqlstate, attempt, limit)
-                self._sleep(delay)
+                self._back_off(exc, attempt, limit)
         raise AssertionError("unreachable")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -57,9 +58,17 @@ class Question:
     show_if: dict[str, Any] | None
     options: tuple[Option, ...] = ()
 
-    @property
+    @cached_property
     def option_codes(self) -> dict[str, Option]:
         return {o.code: o for o in self.options}
+
+    @cached_property
+    def best_option_score(self) -> Decimal:
+        return max((o.score for o in self.options), default=Decimal(0))
+
+    @cached_property
+    def positive_options_total(self) -> Decimal:
+        return sum((o.score for o in self.options if o.score > 0), Decimal(0))
 
     def label(self, lang: str) -> str:
         return self.label_fr if lang == "fr" else self.label_en
@@ -104,6 +113,11 @@ class VersionContent:
 
     def title(self, lang: str) -> str:
         return self.title_fr if lang == "fr" else self.title_en
+
+    @cached_property
+    def recommendation_for(self) -> dict[tuple[UUID, str], Recommendation]:
+        """(skill id, band code) -> the rubric's recommendation."""
+        return {(r.skill_id, r.band): r for r in self.recommendations}
 
     def to_definition(self) -> QuestionnaireDef:
         skills = {s.id: s.code for s in self.skills}

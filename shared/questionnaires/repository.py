@@ -11,6 +11,7 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
+from shared.db import Database
 from shared.questionnaires.content import Band, Option, Question, Recommendation, Skill, VersionContent
 from shared.questionnaires.definition import QuestionDef, QuestionnaireDef
 
@@ -107,6 +108,17 @@ def shift_positions(conn: Connection[Any], version_id: UUID, from_position: int)
         "UPDATE questions SET position = position + 1 WHERE version_id = %s AND position >= %s",
         (version_id, from_position),
     )
+
+
+def cached_version(db: Database, version_id: UUID) -> VersionContent | None:
+    """Like ``load_version``, without touching the database when the version is a cached published one."""
+    with _published_lock:
+        cached = _published.get(version_id)
+        if cached is not None:
+            _published.move_to_end(version_id)
+            return cached
+    with db.transaction(read_only=True) as conn:
+        return load_version(conn, version_id)
 
 
 def load_version(conn: Connection[Any], version_id: UUID) -> VersionContent | None:

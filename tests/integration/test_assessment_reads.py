@@ -60,6 +60,14 @@ async def test_enumerators_see_only_their_own(api: httpx.AsyncClient, world: dic
         "/api/v1/assessments/submit", json=payload, headers=bearer(tokens["enum1"]) | {"Idempotency-Key": "x"}
     )
     assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["path"] == "body.respondent.id"
+    # ... and can submit again for one of their own, by id.
+    payload = body(world["published"]) | {"respondent": {"id": ids["enum1-0"]["respondent_id"]}}
+    response = await api.post(
+        "/api/v1/assessments/submit", json=payload, headers=bearer(tokens["enum1"]) | {"Idempotency-Key": "y"}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["respondent_id"] == ids["enum1-0"]["respondent_id"]
 
 
 async def test_filters_and_cursor_pagination(api: httpx.AsyncClient, world: dict[str, Any]) -> None:

@@ -133,6 +133,18 @@ async def test_invalid_submissions_are_422_with_paths_and_write_nothing(
     assert counts(db) == before
 
 
+async def test_every_problem_is_reported_at_once(api: httpx.AsyncClient, setup: dict[str, Any], db: Database) -> None:
+    before = counts(db)
+    payload = body(setup)
+    payload["respondent"]["sector"] = "space"
+    payload["answers"][2]["value"] = 9
+    response = await submit(api, setup, payload, key="two-problems")
+    assert response.status_code == 422
+    paths = {d["path"] for d in response.json()["error"]["details"]}
+    assert paths == {"body.answers.2.value", "body.respondent.sector"}
+    assert counts(db) == before
+
+
 async def test_a_draft_version_is_refused(api: httpx.AsyncClient, setup: dict[str, Any]) -> None:
     draft = await api.post(
         f"/api/v1/questionnaires/{setup['questionnaire_id']}/versions/{setup['version_id']}/draft",
@@ -151,27 +163,30 @@ async def test_a_backend_killed_mid_submission_leaves_nothing_and_a_retry_stores
     with psycopg.connect(database_url, autocommit=True) as blocker:
         blocker.execute("BEGIN")
         blocker.execute("LOCK TABLE sector_skill_stats IN EXCLUSIVE MODE")  # the submission will wait here
-        killed = threading.Event()
+        kills: list[int] = []
+        done = threading.Event()
 
-        def kill_the_waiting_backend() -> None:
+        def kill_every_waiting_submission() -> None:
+            # The service sends the statement once more on a new connection (it is idempotent by its key):
+            # both attempts are killed while they wait, so the request fails as a whole.
             with psycopg.connect(database_url, autocommit=True) as admin:
-                for _ in range(3000):
+                while not done.is_set() and len(kills) < 2:
                     row = admin.execute(
                         "SELECT pid FROM pg_stat_activity"
-                        " WHERE wait_event_type = 'Lock' AND query LIKE '%%new_respondent%%'"
+                        " WHERE wait_event_type = 'Lock' AND query LIKE '%%submit_assessment%%'"
                     ).fetchone()
-                    if row:
+                    if row and row[0] not in kills:
                         admin.execute("SELECT pg_terminate_backend(%s)", (row[0],))
-                        killed.set()
-                        return
-                    killed.wait(0.01)
+                        kills.append(row[0])
+                    done.wait(0.01)
 
-        killer = threading.Thread(target=kill_the_waiting_backend)
+        killer = threading.Thread(target=kill_every_waiting_submission)
         killer.start()
         response = await submit(api, setup, body(setup), key="crash")
+        done.set()
         killer.join(timeout=60)
         blocker.execute("ROLLBACK")
-    assert killed.is_set()
+    assert len(kills) == 2
     assert response.status_code == 503
     assert counts(db) == before
     retry = await submit(api, setup, body(setup), key="crash")

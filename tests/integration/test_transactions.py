@@ -12,7 +12,7 @@ import pytest
 
 from shared.db import Database, IsolationLevel
 from shared.db.errors import register_constraint
-from shared.errors import ConcurrencyConflict, Conflict, NotFound, ValidationFailed
+from shared.errors import ConcurrencyConflict, Conflict, DatabaseUnavailable, NotFound, ValidationFailed
 
 
 @pytest.fixture
@@ -177,3 +177,76 @@ def test_single_statement_reads_also_survive_a_killed_connection(db: Database) -
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     assert db.fetch_one("SELECT 41 + 1 AS answer") == {"answer": 42}
     assert db.connection().info.backend_pid != pid
+
+
+def _kill_connection_of(db: Database) -> int:
+    conn = db.connection()
+    pid = conn.info.backend_pid
+    with psycopg.connect(conn.info.dsn + f" password={conn.info.password}", autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    return pid
+
+
+def test_one_statement_is_its_own_transaction(duty: Database) -> None:
+    with pytest.raises(ValidationFailed):
+        duty.run_statement(
+            "INSERT INTO duty VALUES ('carol', true), ('a-very-long-doctor-name', true)", idempotent=False
+        )
+    assert _on_call(duty) == 2  # carol was rolled back with the row that broke the rule
+
+
+def test_an_idempotent_statement_is_sent_again_after_a_lost_connection(duty: Database) -> None:
+    pid = _kill_connection_of(duty)
+    row = duty.run_statement(
+        "INSERT INTO duty VALUES ('carol', true) ON CONFLICT DO NOTHING RETURNING doctor", idempotent=True
+    )
+    assert row == {"doctor": "carol"}
+    assert duty.connection().info.backend_pid != pid
+    assert _on_call(duty) == 3
+
+
+def test_a_statement_that_is_not_idempotent_is_not_sent_again(duty: Database) -> None:
+    flip = "UPDATE duty SET on_call = NOT on_call WHERE doctor = 'alice' RETURNING on_call"
+    _kill_connection_of(duty)
+    with pytest.raises(DatabaseUnavailable):
+        duty.run_statement(flip, idempotent=False)
+    assert _on_call(duty) == 2  # not applied, and not applied twice either
+    assert duty.run_statement(flip, idempotent=False) == {"on_call": False}  # the next call has a new connection
+    assert _on_call(duty) == 1
+
+
+@pytest.fixture
+def flaky(duty: Database) -> Database:
+    """flaky_insert(n): inserts carol, then fails with 40001 on its first n calls (a sequence counts the calls,
+    and a sequence is not rolled back)."""
+    with duty.transaction() as conn:
+        conn.execute("DROP SEQUENCE IF EXISTS flaky_calls")
+        conn.execute("CREATE SEQUENCE flaky_calls")
+        conn.execute(
+            "CREATE OR REPLACE FUNCTION flaky_insert(failures int) RETURNS text LANGUAGE plpgsql AS $$"
+            " BEGIN"
+            "   INSERT INTO duty VALUES ('carol', true);"
+            "   IF nextval('flaky_calls') <= failures THEN"
+            "     RAISE EXCEPTION 'clash' USING ERRCODE = 'serialization_failure';"
+            "   END IF;"
+            "   RETURN 'stored';"
+            " END $$"
+        )
+    return duty
+
+
+def test_a_statement_rolled_back_by_a_serialization_failure_is_sent_again(flaky: Database) -> None:
+    delays: list[float] = []
+    flaky._sleep = delays.append
+    assert flaky.run_statement("SELECT flaky_insert(2) AS result", idempotent=False) == {"result": "stored"}
+    assert len(delays) == 2
+    assert all(0 <= d <= 0.5 for d in delays)
+    assert _on_call(flaky) == 3  # carol, once
+
+
+def test_statement_retries_are_bounded(flaky: Database) -> None:
+    flaky._sleep = lambda _: None
+    with pytest.raises(ConcurrencyConflict) as raised:
+        flaky.run_statement("SELECT flaky_insert(100) AS result", idempotent=False, attempts=3)
+    assert raised.value.details == {"attempts": 3, "sqlstate": "40001"}
+    assert _on_call(flaky) == 2
