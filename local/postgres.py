@@ -13,7 +13,7 @@ import secrets
 import shutil
 import socket
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from psycopg.conninfo import make_conninfo
@@ -73,6 +73,7 @@ class Cluster:
 
     root: Path
     fast_and_unsafe: bool = False  # tests: no fsync; never for data someone keeps
+    settings: dict[str, str] = field(default_factory=dict)  # more server settings, e.g. for benchmarks
 
     @property
     def data_dir(self) -> Path:
@@ -142,6 +143,7 @@ class Cluster:
         }
         if self.fast_and_unsafe:
             settings |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+        settings |= self.settings
         lines = [f"{k} = {v}" for k, v in settings.items()]
         conf = self.data_dir / "postgresql.auto.conf"
         conf.write_text("# Written by local/postgres.py\n" + "\n".join(lines) + "\n")
