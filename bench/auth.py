@@ -53,7 +53,10 @@ def run() -> tuple[str, dict[str, float]]:
                 users.append((user, secret))
             plain = repository.insert_user(conn, "plain@example.org", "", password_hash, "analyst")
 
-        login_s, unknown_s, wrong_s, verify_s = [], [], [], []
+        login_s: list[float] = []
+        unknown_s: list[float] = []
+        wrong_s: list[float] = []
+        verify_s: list[float] = []
         for i in range(ROUNDS):
             for samples, email, password in (
                 (login_s, "plain@example.org", PASSWORD),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import statistics
 import threading
 import time
@@ -77,7 +78,7 @@ def run() -> tuple[str, dict[str, float]]:
     context = LambdaContext(SPEC)
     for kind in ("async", "sync"):
         event = _event(f"/api/v1/bench/{kind}")
-        results[f"handler_{kind}"] = per_call_us(lambda e=event: echo_function.handler(e, context), CALLS)
+        results[f"handler_{kind}"] = per_call_us(functools.partial(echo_function.handler, event, context), CALLS)
 
     runtime = LocalLambda(environments=2)
     routes = [GatewayRoute("GET", "/api/v1/bench/async", SPEC)]
@@ -92,8 +93,8 @@ def run() -> tuple[str, dict[str, float]]:
 
     # Over real loopback HTTP: the gateway against the bare app served the same way.
     for name, app in (("http_direct", echo_function.app), ("http_gateway", gateway_app)):
-        with _Server(app) as base, httpx.Client(base_url=base) as client:
-            results[name] = per_call_us(lambda c=client: c.get("/api/v1/bench/async"), CALLS // 2)
+        with _Server(app) as url, httpx.Client(base_url=url) as client:
+            results[name] = per_call_us(functools.partial(client.get, "/api/v1/bench/async"), CALLS // 2)
     runtime.shutdown()
 
     base = results["direct_asgi"]

@@ -85,21 +85,24 @@ class Counter:
             return self.value
 
 
-def _worker(args: tuple[str, uuid.UUID, dict[str, uuid.UUID], int, float]) -> list[float]:
-    """One execution environment: its own process and connection, submitting until the deadline."""
+def _worker(args: tuple[str, uuid.UUID, dict[str, uuid.UUID], int, float]) -> tuple[list[float], float]:
+    """One execution environment: its own process and connection, submitting until the deadline. Its
+    latencies, and the CPU seconds the process spent (building the request included)."""
     url, version, questions, first, deadline = args
     db = Database(lambda: url)
     ctx = RequestContext()
     latencies = []
     n = first
+    cpu = time.process_time()
     while time.time() < deadline:
         n += 1
         payload = _payload(version, questions, n)
         start = time.perf_counter()
         service.submit(db, service.Caller(scope="bench"), f"key-{n}", payload, ctx)
         latencies.append(time.perf_counter() - start)
+    cpu = time.process_time() - cpu
     db.close()
-    return latencies
+    return latencies, cpu
 
 
 class Submitters:
@@ -112,8 +115,8 @@ class Submitters:
 
     def run(
         self, version: uuid.UUID, questions: dict[str, uuid.UUID], counter: Counter
-    ) -> tuple[float, float, list[float]]:
-        """Submissions per second, machine CPU ms per submission, and every latency."""
+    ) -> tuple[float, float, float, list[float]]:
+        """Submissions per second, machine and client CPU ms per submission, and every latency."""
         deadline = time.time() + SECONDS
         base = counter.next() * 10_000_000
         jobs = [(self.url, version, questions, base + i * 1_000_000, deadline) for i in range(self.clients)]
@@ -122,8 +125,9 @@ class Submitters:
         results = self.pool.map(_worker, jobs)
         elapsed = time.perf_counter() - begun
         cpu = machine_cpu_seconds() - cpu
-        latencies = [x for r in results for x in r]
-        return len(latencies) / elapsed, cpu * 1000 / len(latencies), latencies
+        latencies = [x for r, _ in results for x in r]
+        client = sum(c for _, c in results)
+        return len(latencies) / elapsed, cpu * 1000 / len(latencies), client * 1000 / len(latencies), latencies
 
     def close(self) -> None:
         self.pool.terminate()
@@ -180,6 +184,16 @@ def _server_only_script(version: uuid.UUID, questions: dict[str, uuid.UUID], ski
     return path
 
 
+def _one_row_script() -> str:
+    path = os.path.join(tempfile.mkdtemp(prefix="skills-bench-"), "one_row.sql")
+    with open(path, "w") as out:
+        out.write(
+            "INSERT INTO outbox (event_type, aggregate_id, payload)"
+            " VALUES ('bench.row', gen_random_uuid()::text, '{}');\n"
+        )
+    return path
+
+
 def _round_trips(db: Database, version: uuid.UUID, questions: dict[str, uuid.UUID], counter: Counter) -> int:
     calls = 0
     original = psycopg.Connection.execute
@@ -211,8 +225,8 @@ def run() -> tuple[str, dict[str, float]]:
         )  # fmt: skip
         imported = import_definition(db, None, _definition(), RequestContext(), publish=True)
         with db.transaction() as conn:
-            rows = conn.execute("SELECT code, id FROM questions WHERE version_id = %s", (imported.version_id,))
-            questions = {r["code"]: r["id"] for r in rows}
+            found = conn.execute("SELECT code, id FROM questions WHERE version_id = %s", (imported.version_id,))
+            questions = {r["code"]: r["id"] for r in found}
         counter = Counter()
         _round_trips(db, imported.version_id, questions, counter)  # loads the version into the cache
         trips = _round_trips(db, imported.version_id, questions, counter)
@@ -220,15 +234,23 @@ def run() -> tuple[str, dict[str, float]]:
             skill_ids = [r["id"] for r in conn.execute(
                 "SELECT id FROM skills WHERE version_id = %s ORDER BY position", (imported.version_id,))]  # fmt: skip
         script = _server_only_script(imported.version_id, questions, skill_ids)
-        rows = []
+        rows: list[str] = []
         results: dict[str, float] = {"statements": trips}
         for clients in CLIENTS:
-            ratios, ours_tps, theirs_tps, lat, floor, ours_cpu, theirs_cpu = [], [], [], [], [], [], []
+            ratios: list[float] = []
+            ours_tps: list[float] = []
+            theirs_tps: list[float] = []
+            lat: list[float] = []
+            floor: list[float] = []
+            ours_cpu: list[float] = []
+            client_cpu: list[float] = []
+            theirs_cpu: list[float] = []
             submitters = Submitters(url, clients)
             for _ in range(PAIRS):
                 theirs, their_cpu = _pgbench(cluster, clients)
                 floor.append(_pgbench(cluster, clients, script)[0] / theirs)
-                tps, cpu, latencies = submitters.run(imported.version_id, questions, counter)
+                tps, cpu, client, latencies = submitters.run(imported.version_id, questions, counter)
+                client_cpu.append(client)
                 ratios.append(tps / theirs)
                 ours_tps.append(tps)
                 theirs_tps.append(theirs)
@@ -244,8 +266,17 @@ def run() -> tuple[str, dict[str, float]]:
             rows.append(
                 f"| {clients} | {statistics.median(ours_tps):.0f} | {statistics.median(theirs_tps):.0f} | "
                 f"{ratio:.2f}x ({', '.join(f'{r:.2f}' for r in ratios)}) | {statistics.median(floor):.2f}x |"
-                f" {statistics.median(ours_cpu):.2f} | {statistics.median(theirs_cpu):.2f} | {p50:.1f} | {p99:.1f} |"
+                f" {statistics.median(ours_cpu):.2f} | {statistics.median(client_cpu):.2f} |"
+                f" {statistics.median(theirs_cpu):.2f} | {p50:.1f} | {p99:.1f} |"
             )
+        one_row: list[float] = []
+        one_row_cpu: list[float] = []
+        for _ in range(PAIRS):  # for scale: the smallest durable write there is
+            theirs, _ = _pgbench(cluster, 4)
+            tps, cpu = _pgbench(cluster, 4, _one_row_script())
+            one_row.append(tps / theirs)
+            one_row_cpu.append(cpu)
+        results["one_row_ratio_4"] = statistics.median(one_row)
     settings = ", ".join(f"{k} = {v.strip(chr(39))}" for k, v in SERVER_SETTINGS.items())
     lines = [
         "## Submissions against pgbench",
@@ -262,11 +293,13 @@ def run() -> tuple[str, dict[str, float]]:
         '"The write alone" runs the same submit_assessment call as a pgbench script (fixed answers, no Python),'
         " against TPC-B in the same pair: the database's own ceiling for this write on this machine. CPU is the"
         " whole machine's busy time (server, clients, kernel) per transaction: with both cores saturated, the"
-        " throughput ratio is about the inverse of the CPU ratio.",
+        " throughput ratio is about the inverse of the CPU ratio. For scale, the smallest durable write there is,"
+        f" a one-row INSERT into the outbox in autocommit, runs at {statistics.median(one_row):.2f}x TPC-B at 4"
+        f" clients on this server ({statistics.median(one_row_cpu):.2f} ms CPU per row).",
         "",
         "| clients | submissions/s | pgbench tps | ratio (median; each pair) | the write alone | CPU ms per"
-        " submission | CPU ms per TPC-B tx | p50 ms | p99 ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " submission | of which the Python client | CPU ms per TPC-B tx | p50 ms | p99 ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
         "",
     ]
