@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from bench.submissions import _definition, _server_only_script
@@ -25,7 +26,9 @@ def test_the_write_alone_script_stores_one_whole_submission(db: Database) -> Non
                 "SELECT id FROM skills WHERE version_id = %s ORDER BY position", (imported.version_id,)
             )
         ]
-    statement = Path(_server_only_script(imported.version_id, questions, skills)).read_text()
+    script = Path(_server_only_script(imported.version_id, questions, skills))
+    statement = script.read_text()
+    shutil.rmtree(script.parent)
 
     row = db.run_statement(statement, idempotent=False)
 
