@@ -125,7 +125,9 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
         "correlation_id": ctx.correlation_id,
         "response": response,
     }  # fmt: skip
-    row = db.run_statement(repository.SUBMIT, (Jsonb(document, dumps=_dumps),), idempotent=True)
+    # Not sent again by the driver layer if the connection is lost on the way: the outcome is then unknown to
+    # this request, which answers 503, and the caller's retry with the same key stores it once or replays it.
+    row = db.run_statement(repository.SUBMIT, (Jsonb(document, dumps=_dumps),), idempotent=False)
     assert row is not None
     result = row["result"]
     match result["outcome"]:

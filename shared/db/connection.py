@@ -51,6 +51,7 @@ class Database:
         statement_timeout_ms: int = 15_000,
         retry_attempts: int = 5,
         application_name: str = "skills-platform",
+        probe_after_idle_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._conninfo = conninfo
@@ -58,6 +59,7 @@ class Database:
         self._statement_timeout_ms = statement_timeout_ms
         self._retry_attempts = retry_attempts
         self._application_name = application_name
+        self._probe_after_idle_s = probe_after_idle_s
         self._sleep = sleep
         self._local = threading.local()
 
@@ -88,6 +90,23 @@ class Database:
                 conn.close()
             conn = self._connect()
             self._local.conn = conn
+        self._local.used_at = time.monotonic()
+        return conn
+
+    def _checked_connection(self) -> psycopg.Connection[Any]:
+        """This environment's connection for a statement that may not be sent twice. One that sat idle for
+        longer than ``probe_after_idle_s`` (a frozen Lambda environment, a proxy's idle timeout) is checked
+        first with one round trip and replaced if it is gone, so that the statement meets a live connection;
+        a busy connection is used as it is."""
+        last_used = getattr(self._local, "used_at", None)
+        conn = self.connection()
+        if last_used is not None and time.monotonic() - last_used > self._probe_after_idle_s:
+            try:
+                conn.execute("SELECT 1")
+            except psycopg.OperationalError:
+                logger.info("an idle database connection was gone; reconnecting")
+                conn.close()
+                conn = self.connection()
         return conn
 
     def close(self) -> None:
@@ -139,8 +158,8 @@ class Database:
         A serialization failure or deadlock rolled the whole statement back, so it is sent again (bounded,
         with jitter, like ``run_in_transaction``). A connection lost on the way leaves the outcome unknown:
         the statement is sent once more on a new connection only when ``idempotent`` (running it twice has
-        the effect of running it once, e.g. a read, or a write keyed by an idempotency key), and otherwise
-        raises DatabaseUnavailable.
+        the effect of running it once, e.g. a read), and otherwise raises DatabaseUnavailable; such a
+        statement is only sent on a connection checked first if it sat idle (``_checked_connection``).
 
         Raises DatabaseUnavailable, ConcurrencyConflict, and the translated domain error of a violation."""
         limit = attempts or self._retry_attempts
@@ -148,7 +167,7 @@ class Database:
         attempt = 0
         while True:
             attempt += 1
-            conn = self.connection()
+            conn = self.connection() if idempotent else self._checked_connection()
             try:
                 with translated_errors():
                     row: dict[str, Any] | None = conn.execute(query, params).fetchone()

@@ -250,3 +250,12 @@ def test_statement_retries_are_bounded(flaky: Database) -> None:
         flaky.run_statement("SELECT flaky_insert(100) AS result", idempotent=False, attempts=3)
     assert raised.value.details == {"attempts": 3, "sqlstate": "40001"}
     assert _on_call(flaky) == 2
+
+
+def test_an_idle_connection_is_checked_before_a_statement_that_may_not_be_sent_twice(duty: Database) -> None:
+    duty._probe_after_idle_s = 0.0  # every connection counts as idle
+    pid = _kill_connection_of(duty)
+    flip = "UPDATE duty SET on_call = NOT on_call WHERE doctor = 'alice' RETURNING on_call"
+    assert duty.run_statement(flip, idempotent=False) == {"on_call": False}  # met a live connection, applied once
+    assert duty.connection().info.backend_pid != pid
+    assert _on_call(duty) == 1
