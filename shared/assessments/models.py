@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    AllowInfNan,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
+
+CLOCK_SKEW = timedelta(minutes=5)  # a device's clock may run this far ahead
 
 
 class _Strict(BaseModel):
@@ -19,13 +31,14 @@ class RespondentRef(_Strict):
 
 class RespondentNew(_Strict):
     phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +2250700000000")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not blank.")
     sector: str = Field(min_length=1, max_length=40)
     region: str = Field(default="", max_length=100)
     language: Literal["en", "fr"] = "en"
 
 
-AnswerValue = StrictStr | StrictInt | StrictFloat | list[StrictStr]
+FiniteStrictFloat = Annotated[float, Strict(), AllowInfNan(False)]
+AnswerValue = StrictStr | StrictInt | FiniteStrictFloat | list[StrictStr]
 
 
 class AnswerIn(_Strict):
@@ -41,7 +54,14 @@ class SubmissionCreate(_Strict):
     respondent: RespondentRef | RespondentNew
     answers: list[AnswerIn] = Field(max_length=500)
     channel: Literal["web", "whatsapp"] = "web"
-    started_at: datetime | None = None
+    started_at: AwareDatetime | None = Field(default=None, description="When the respondent began; with a time zone.")
+
+    @field_validator("started_at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError("must not be in the future")
+        return value
 
 
 class SkillScore(BaseModel):

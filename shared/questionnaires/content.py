@@ -20,6 +20,7 @@ from shared.questionnaires.definition import (
     ShowIf,
     SkillDef,
     Text,
+    Title,
 )
 
 
@@ -123,7 +124,7 @@ class VersionContent:
         skills = {s.id: s.code for s in self.skills}
         return QuestionnaireDef(
             code=self.code,
-            title=Text(en=self.title_en, fr=self.title_fr),
+            title=Title(en=self.title_en, fr=self.title_fr),
             skills=[SkillDef(code=s.code, label=Text(en=s.label_en, fr=s.label_fr)) for s in self.skills],
             questions=[
                 QuestionDef(

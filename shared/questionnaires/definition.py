@@ -24,8 +24,15 @@ class _Strict(BaseModel):
 class Text(_Strict):
     """A label in English and French."""
 
-    en: str = Field(min_length=1, max_length=1000)
-    fr: str = Field(min_length=1, max_length=1000)
+    en: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="Not blank.")
+    fr: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="Not blank.")
+
+
+class Title(Text):
+    """A questionnaire's title in English and French."""
+
+    en: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not blank.")
+    fr: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not blank.")
 
 
 class SkillDef(_Strict):
@@ -118,7 +125,7 @@ class RubricDef(_Strict):
 
 class QuestionnaireDef(_Strict):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,62}$")]
-    title: Text
+    title: Title
     skills: list[SkillDef] = Field(min_length=1, max_length=50)
     questions: list[QuestionDef] = Field(min_length=1, max_length=500)
     rubric: RubricDef

@@ -53,6 +53,19 @@ async def test_an_invalid_import_lists_every_problem_and_stores_nothing(
     assert _count(db, "questions") == 0
 
 
+async def test_blank_labels_and_an_overlong_title_are_refused_with_their_paths(
+    api: httpx.AsyncClient, admin: str, db: Database
+) -> None:
+    bad = copy.deepcopy(small_definition())
+    bad["title"]["en"] = "T" * 201
+    bad["questions"][0]["label"]["fr"] = "   "
+    response = await api.post("/api/v1/questionnaires/import", json=bad, headers=bearer(admin))
+    assert response.status_code == 422
+    paths = {d["path"] for d in response.json()["error"]["details"]}
+    assert {"body.title.en", "body.questions.0.label.fr"} <= paths
+    assert _count(db, "questionnaires") == 0
+
+
 async def test_a_published_version_is_immutable_and_edits_go_to_a_new_draft(
     api: httpx.AsyncClient, admin: str, db: Database
 ) -> None:

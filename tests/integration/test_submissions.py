@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import uuid
 from typing import Any
@@ -43,7 +44,9 @@ def counts(db: Database) -> dict[str, int]:
 
 async def submit(api: httpx.AsyncClient, s: dict[str, Any], payload: Any, key: str | None = "k-1") -> httpx.Response:
     headers = bearer(s["token"]) | ({"Idempotency-Key": key} if key else {})
-    return await api.post("/api/v1/assessments/submit", json=payload, headers=headers)
+    # Sent as written: Python's json writes NaN and Infinity, as some clients do.
+    headers["Content-Type"] = "application/json"
+    return await api.post("/api/v1/assessments/submit", content=json.dumps(payload), headers=headers)
 
 
 async def test_scores_and_recommendations_follow_the_rubric(api: httpx.AsyncClient, setup: dict[str, Any]) -> None:
@@ -113,6 +116,11 @@ INVALID = {
     "unknown sector": lambda s, b: b["respondent"].update(sector="space"),
     "bad phone": lambda s, b: b["respondent"].update(phone="0700000000"),
     "unknown respondent": lambda s, b: b.update(respondent={"id": str(uuid.uuid4())}),
+    "numeric not a number": lambda s, b: b["answers"][3].update(value=float("nan")),
+    "scale infinite": lambda s, b: b["answers"][2].update(value=float("inf")),
+    "blank name": lambda s, b: b["respondent"].update(name="   "),
+    "started in the future": lambda s, b: b.update(started_at="2999-01-01T00:00:00Z"),
+    "started without a time zone": lambda s, b: b.update(started_at="2026-01-01T10:00:00"),
     "extra field": lambda s, b: b.update(score=100),
     "answers not a list": lambda s, b: b.update(answers={"a": 1}),
 }
