@@ -107,6 +107,7 @@ class ApiStack(Stack):
                     "DATABASE_SECRET_ARN": data.database_secret.secret_arn,
                     # The secret names the cluster; functions connect through the proxy instead.
                     "DATABASE_HOST": data.proxy.endpoint,
+                    "DATABASE_VIA_PROXY": "true",
                     "JWT_SECRET_ARN": data.jwt_secret.secret_arn,
                     "TOTP_SECRET_ARN": data.totp_secret.secret_arn,
                 },

@@ -17,6 +17,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from shared.config import DEFAULT_STATEMENT_TIMEOUT_MS
+
 POSTGRES_PORT = 5432
 DATABASE_NAME = "skills"
 DATABASE_USER = "skills_admin"
@@ -142,6 +144,9 @@ class StatefulStack(Stack):
             iam_auth=False,
             require_tls=True,
             client_password_auth_type=rds.ClientPasswordAuthType.POSTGRES_SCRAM_SHA_256,
+            # The proxy refuses clients' startup options, so it sets the statement timeout on each database
+            # connection it opens (functions run with DATABASE_VIA_PROXY=true and send none).
+            init_query=f"SET statement_timeout = {DEFAULT_STATEMENT_TIMEOUT_MS}",
         )
         # add_proxy already lets the proxy's security group into the cluster's; the functions reach the proxy.
         self.proxy.connections.allow_from(

@@ -30,6 +30,9 @@ def is_placeholder(value: str) -> bool:
     return stripped.lower() in PLACEHOLDERS or (stripped.startswith("<") and stripped.endswith(">"))
 
 
+DEFAULT_STATEMENT_TIMEOUT_MS = 15_000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
 
@@ -46,7 +49,11 @@ class Settings(BaseSettings):
     # Aurora and RDS Proxy take TLS; only a local server without TLS may turn this down.
     database_sslmode: Literal["require", "verify-ca", "verify-full", "disable"] = "require"
     db_connect_timeout_s: int = Field(default=5, ge=1, le=60)
-    db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    db_statement_timeout_ms: int = Field(default=DEFAULT_STATEMENT_TIMEOUT_MS, ge=100)
+    # RDS Proxy refuses startup options ("-c statement_timeout=..."): through it, the proxy's init query sets
+    # the statement timeout on every database connection it opens (infra/stateful_stack.py) and the client
+    # sends none.
+    database_via_proxy: bool = False
     db_retry_attempts: int = Field(default=5, ge=1, le=20)
 
     # Auth secrets. Locally straight from the environment (make dev generates them into .local/); in AWS two

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 
 from shared.db.errors import is_retryable, translated_errors
@@ -48,7 +49,7 @@ class Database:
         conninfo: Callable[[], str],
         *,
         connect_timeout_s: int = 5,
-        statement_timeout_ms: int = 15_000,
+        statement_timeout_ms: int | None = 15_000,
         retry_attempts: int = 5,
         application_name: str = "skills-platform",
         probe_after_idle_s: float = 30.0,
@@ -67,13 +68,15 @@ class Database:
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
+            conninfo = self._conninfo()
+            if self._statement_timeout_ms is not None:  # None: set elsewhere (RDS Proxy refuses startup options)
+                conninfo = make_conninfo(conninfo, options=f"-c statement_timeout={self._statement_timeout_ms}")
             conn = psycopg.connect(
-                self._conninfo(),
+                conninfo,
                 autocommit=True,
                 prepare_threshold=None,
                 connect_timeout=self._connect_timeout_s,
                 application_name=self._application_name,
-                options=f"-c statement_timeout={self._statement_timeout_ms}",
                 row_factory=dict_row,
             )
         except psycopg.OperationalError as exc:
@@ -264,7 +267,8 @@ def get_database() -> Database:
                 _database = Database(
                     settings.database_conninfo,
                     connect_timeout_s=settings.db_connect_timeout_s,
-                    statement_timeout_ms=settings.db_statement_timeout_ms,
+                    # Through RDS Proxy, its init query sets the timeout (startup options are refused there).
+                    statement_timeout_ms=None if settings.database_via_proxy else settings.db_statement_timeout_ms,
                     retry_attempts=settings.db_retry_attempts,
                 )
     return _database

@@ -121,6 +121,7 @@ def test_functions_run_in_the_vpc_and_reach_the_database_through_the_proxy(synth
             "POWERTOOLS_METRICS_NAMESPACE": "SkillsPlatform",
             "DATABASE_SECRET_ARN": secret,
             "DATABASE_HOST": proxy_host,
+            "DATABASE_VIA_PROXY": "true",
             "JWT_SECRET_ARN": exported_as(synth, data.jwt_secret.secret_arn),
             "TOTP_SECRET_ARN": exported_as(synth, data.totp_secret.secret_arn),
         }

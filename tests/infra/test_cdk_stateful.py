@@ -43,6 +43,13 @@ def test_proxy_requires_tls_and_authenticates_with_the_cluster_secret(synth: Syn
     )
 
 
+def test_the_proxy_sets_the_statement_timeout_clients_cannot_send_through_it(synth: Synth) -> None:
+    synth.data.has_resource_properties(
+        "AWS::RDS::DBProxyTargetGroup",
+        {"ConnectionPoolConfigurationInfo": Match.object_like({"InitQuery": "SET statement_timeout = 15000"})},
+    )
+
+
 def test_exports_bucket_is_encrypted_private_and_tls_only(synth: Synth) -> None:
     data = synth.deployment.data
     bucket = data.resolve(data.exports_bucket.bucket_name)

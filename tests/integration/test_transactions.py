@@ -10,7 +10,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from shared.db import Database, IsolationLevel
+from shared.config import get_settings
+from shared.db import Database, IsolationLevel, get_database, set_database
 from shared.db.errors import register_constraint
 from shared.errors import ConcurrencyConflict, Conflict, DatabaseUnavailable, NotFound, ValidationFailed
 
@@ -259,3 +260,21 @@ def test_an_idle_connection_is_checked_before_a_statement_that_may_not_be_sent_t
     assert duty.run_statement(flip, idempotent=False) == {"on_call": False}  # met a live connection, applied once
     assert duty.connection().info.backend_pid != pid
     assert _on_call(duty) == 1
+
+
+@pytest.mark.parametrize(("via_proxy", "expected"), [("false", "15s"), ("true", "0")])
+def test_through_rds_proxy_no_startup_options_are_sent(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, via_proxy: str, expected: str
+) -> None:
+    # RDS Proxy refuses startup options: the timeout then comes from the proxy's init query, not the client.
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DATABASE_VIA_PROXY", via_proxy)
+    get_settings.cache_clear()
+    set_database(None)
+    try:
+        database = get_database()
+        assert database.fetch_one("SHOW statement_timeout") == {"statement_timeout": expected}
+        database.close()
+    finally:
+        set_database(None)
+        get_settings.cache_clear()
