@@ -111,10 +111,7 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
         "id": assessment_id, "version_id": version.id, "channel": body.channel, "submitted_at": submitted_at,
         "started_at": body.started_at, "actor": caller.user_id, "own_records_only": own_records_only,
         "enumerator": caller.user_id if caller.role is Role.ENUMERATOR else None,
-        "respondent": {"id": known} if known is not None else {
-            "new_id": uuid.uuid4(), "name": new.name, "phone": new.phone, "sector": new.sector,  # type: ignore[union-attr]
-            "region": new.region, "language": new.language,  # type: ignore[union-attr]
-        },
+        "respondent": _respondent_document(new, known),
         "answers": [{"q": q, "v": v, "f": f} for q, v, f in scored.answers],
         "scores": [{"k": s.skill_id, "s": s.score, "b": s.band.code} for s in scored.skills],
         "recommendations": [{"k": r.skill_id, "b": r.band, "p": r.priority, "en": r.text_en, "fr": r.text_fr}
@@ -142,14 +139,36 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
                 "This Idempotency-Key was used with another request body.",
                 details=[_problem(["header", "Idempotency-Key"], "reused with a different body", "idempotency")],
             )
-        case "unknown_sector" | "unknown_respondent":
-            raise ValidationFailed("The submission is invalid.", details=_reference_problems(db, caller, new, known))
+        case "unknown_sector":
+            raise ValidationFailed("The submission is invalid.", details=[_unknown_sector(new)])
+        case "unknown_respondent":
+            raise ValidationFailed("The submission is invalid.", details=[_unknown_respondent()])
     raise AssertionError(f"unexpected outcome {result['outcome']}")
 
 
+def _respondent_document(new: RespondentNew | None, known: UUID | None) -> dict[str, Any]:
+    if known is not None:
+        return {"id": known}
+    assert new is not None
+    return {"new_id": uuid.uuid4(), "name": new.name, "phone": new.phone, "sector": new.sector, "region": new.region,
+            "language": new.language}  # fmt: skip
+
+
+def _json_value(value: Any) -> str:
+    """Ids and exact numbers (Decimal) as text, times in ISO 8601."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
 def _dumps(value: Any) -> str:
-    """JSON for the statement's document: ids, numbers kept exact (Decimal as text) and times as ISO 8601."""
-    return json.dumps(value, default=str, separators=(",", ":"))
+    return json.dumps(value, default=_json_value, separators=(",", ":"))
+
+
+def _unknown_respondent() -> dict[str, Any]:
+    return _problem(["body", "respondent", "id"], "no such respondent", "unknown")
+
+
+def _unknown_sector(new: RespondentNew | None) -> dict[str, Any]:
+    return _problem(["body", "respondent", "sector"], f"unknown sector {new.sector if new else ''}", "unknown")
 
 
 def _reference_problems(
@@ -158,10 +177,10 @@ def _reference_problems(
     """What the submission refers to that is unknown to this caller: the sector, or the respondent."""
     found = repository.references(db, new.sector if new else None, known)
     if new is not None and not found["sector_known"]:
-        return [_problem(["body", "respondent", "sector"], f"unknown sector {new.sector}", "unknown")]
+        return [_unknown_sector(new)]
     if known is not None:
         respondent = found["respondent"]
         own_only = caller.role is not None and sees_only_own_records(caller.role)
         if respondent is None or (own_only and respondent["created_by"] != str(caller.user_id)):
-            return [_problem(["body", "respondent", "id"], "no such respondent", "unknown")]
+            return [_unknown_respondent()]
     return []
