@@ -172,18 +172,13 @@ class Database:
             attempt += 1
             conn = self.connection() if idempotent else self._checked_connection()
             try:
-                with translated_errors():
+                with translated_errors():  # leaves only retryable errors (and bugs) as driver errors
                     row: dict[str, Any] | None = conn.execute(query, params).fetchone()
                 return row
-            except (psycopg.OperationalError, DatabaseUnavailable) as exc:
-                if isinstance(exc, psycopg.Error) and is_retryable(exc):
-                    self._back_off(exc, attempt, limit)
-                    continue
+            except DatabaseUnavailable:  # the connection was lost
                 conn.close()
                 if reconnected or not idempotent:
-                    if isinstance(exc, DatabaseUnavailable):
-                        raise
-                    raise DatabaseUnavailable() from exc
+                    raise
                 reconnected = True
                 logger.info("database connection was lost; sending the statement again on a new connection")
             except psycopg.Error as exc:
