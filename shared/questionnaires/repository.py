@@ -110,24 +110,28 @@ def shift_positions(conn: Connection[Any], version_id: UUID, from_position: int)
     )
 
 
-def cached_version(db: Database, version_id: UUID) -> VersionContent | None:
-    """Like ``load_version``, without touching the database when the version is a cached published one."""
+def _from_cache(version_id: UUID) -> VersionContent | None:
     with _published_lock:
         cached = _published.get(version_id)
         if cached is not None:
             _published.move_to_end(version_id)
-            return cached
+        return cached
+
+
+def cached_version(db: Database, version_id: UUID) -> VersionContent | None:
+    """Like ``load_version``, without touching the database when the version is a cached published one."""
+    cached = _from_cache(version_id)
+    if cached is not None:
+        return cached
     with db.transaction(read_only=True) as conn:
         return load_version(conn, version_id)
 
 
 def load_version(conn: Connection[Any], version_id: UUID) -> VersionContent | None:
     """The whole version; published ones come from this environment's cache after the first load."""
-    with _published_lock:
-        cached = _published.get(version_id)
-        if cached is not None:
-            _published.move_to_end(version_id)
-            return cached
+    cached = _from_cache(version_id)
+    if cached is not None:
+        return cached
     head = conn.execute(
         "SELECT v.id, v.questionnaire_id, q.code, v.version, v.status, v.title_en, v.title_fr, v.published_at"
         " FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id WHERE v.id = %s",
