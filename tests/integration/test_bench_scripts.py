@@ -1,10 +1,16 @@
-"""The benchmark's "write alone" pgbench script speaks the submission statement's current document shape."""
+"""The benchmarks' own parts: the "write alone" pgbench script speaks the submission statement's current
+document shape, and the network relay carries the PostgreSQL protocol both ways."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from bench.relay import Relay
 from bench.submissions import _definition, _server_only_script
 from shared.db import Database
 from shared.questionnaires.service import import_definition
@@ -40,3 +46,15 @@ def test_the_write_alone_script_stores_one_whole_submission(db: Database) -> Non
             " (SELECT count(*) FROM skill_scores) AS scores, (SELECT count(*) FROM outbox) AS events"
         ).fetchone()
     assert counted == {"assessments": 1, "answers": len(questions), "scores": len(skills), "events": 1}
+
+
+def test_the_relay_carries_a_session_both_ways(database_url: str) -> None:
+    params = conninfo_to_dict(database_url)
+    if params.get("host") not in ("127.0.0.1", "localhost") or not params.get("port"):
+        pytest.skip("the relay forwards to a local TCP port")
+    with (
+        Relay(int(str(params["port"])), round_trip_s=0.001) as relay,
+        psycopg.connect(make_conninfo(database_url, port=str(relay.port))) as conn,
+    ):
+        rows = conn.execute("SELECT n FROM generate_series(1, 3) AS n").fetchall()
+    assert rows == [(1,), (2,), (3,)]
