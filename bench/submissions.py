@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,28 @@ def _payload(version_id: uuid.UUID, questions: dict[str, uuid.UUID], n: int) -> 
         "respondent": {"phone": f"+22507{n:08d}", "name": "Bench", "sector": "ict", "region": "R"},
         "answers": [{"question_id": str(questions[c]), "value": v} for c, v in values.items()],
     })  # fmt: skip
+
+
+class Samples:
+    """Named measurements gathered over the pairs of one run, and the latencies of every submission."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[float]] = defaultdict(list)
+        self.latencies: list[float] = []
+
+    def add(self, **values: float) -> None:
+        for name, value in values.items():
+            self.values[name].append(value)
+
+    def median(self, name: str) -> float:
+        return statistics.median(self.values[name])
+
+    def each(self, name: str) -> str:
+        return ", ".join(f"{v:.2f}" for v in self.values[name])
+
+    def latency_ms(self, quantile: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * quantile))] * 1000
 
 
 class Counter:
@@ -186,10 +209,7 @@ def _server_only_script(version: uuid.UUID, questions: dict[str, uuid.UUID], ski
         f" 'respondent', '{json.dumps(respondent)}'::jsonb || jsonb_build_object('new_id', gen_random_uuid(),"
         " 'phone', '+2250' || lpad((random() * 1e9)::bigint::text, 9, '0'))));"
     )
-    path = os.path.join(tempfile.mkdtemp(prefix="skills-bench-"), "submit.sql")
-    with open(path, "w") as out:
-        out.write(call + "\n")
-    return path
+    return _script_file("submit.sql", call)
 
 
 def _behind_a_network(
@@ -201,27 +221,19 @@ def _behind_a_network(
         url = make_conninfo(cluster.url("postgres"), port=str(relay.port))
         results["network_rtt_ms"] = _select_one_ms(url) - _select_one_ms(cluster.url("postgres"))
         for clients in NETWORK_CLIENTS:
-            ratios: list[float] = []
-            ours: list[float] = []
-            theirs: list[float] = []
-            theirs_ms: list[float] = []
-            latencies: list[float] = []
+            got = Samples()
             submitters = Submitters(url, clients)
             for _ in range(PAIRS):
                 tpcb, _, tpcb_ms = _pgbench(cluster, clients, port=relay.port)
-                tps, _, _, lat = submitters.run(version, questions, counter)
-                ratios.append(tps / tpcb)
-                ours.append(tps)
-                theirs.append(tpcb)
-                theirs_ms.append(tpcb_ms)
-                latencies += lat
+                tps, _, _, latencies = submitters.run(version, questions, counter)
+                got.add(ratio=tps / tpcb, ours=tps, theirs=tpcb, theirs_ms=tpcb_ms)
+                got.latencies += latencies
             submitters.close()
-            latencies.sort()
-            results[f"network_ratio_{clients}"] = statistics.median(ratios)
+            results[f"network_ratio_{clients}"] = got.median("ratio")
             rows.append(
-                f"| {clients} | {statistics.median(ours):.0f} | {statistics.median(theirs):.0f} |"
-                f" {statistics.median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)}) |"
-                f" {latencies[len(latencies) // 2] * 1000:.1f} | {statistics.median(theirs_ms):.1f} |"
+                f"| {clients} | {got.median('ours'):.0f} | {got.median('theirs'):.0f} |"
+                f" {got.median('ratio'):.2f}x ({got.each('ratio')}) |"
+                f" {got.latency_ms(0.5):.1f} | {got.median('theirs_ms'):.1f} |"
             )
     return rows
 
@@ -237,12 +249,17 @@ def _select_one_ms(url: str) -> float:
 
 
 def _one_row_script() -> str:
-    path = os.path.join(tempfile.mkdtemp(prefix="skills-bench-"), "one_row.sql")
+    return _script_file(
+        "one_row.sql",
+        "INSERT INTO outbox (event_type, aggregate_id, payload) VALUES ('bench.row', gen_random_uuid()::text, '{}');",
+    )
+
+
+def _script_file(name: str, statement: str) -> str:
+    """A pgbench script of one statement, in a temporary folder of its own; its path."""
+    path = os.path.join(tempfile.mkdtemp(prefix="skills-bench-"), name)
     with open(path, "w") as out:
-        out.write(
-            "INSERT INTO outbox (event_type, aggregate_id, payload)"
-            " VALUES ('bench.row', gen_random_uuid()::text, '{}');\n"
-        )
+        out.write(statement + "\n")
     return path
 
 
@@ -289,52 +306,32 @@ def run() -> tuple[str, dict[str, float]]:
         rows: list[str] = []
         results: dict[str, float] = {"statements": trips}
         for clients in CLIENTS:
-            ratios: list[float] = []
-            ours_tps: list[float] = []
-            theirs_tps: list[float] = []
-            lat: list[float] = []
-            floor: list[float] = []
-            floor_cpu: list[float] = []
-            ours_cpu: list[float] = []
-            client_cpu: list[float] = []
-            theirs_cpu: list[float] = []
+            got = Samples()
             submitters = Submitters(url, clients)
             for _ in range(PAIRS):
                 theirs, their_cpu, _ = _pgbench(cluster, clients)
                 alone, alone_cpu, _ = _pgbench(cluster, clients, script)
-                floor.append(alone / theirs)
-                floor_cpu.append(alone_cpu)
                 tps, cpu, client, latencies = submitters.run(imported.version_id, questions, counter)
-                client_cpu.append(client)
-                ratios.append(tps / theirs)
-                ours_tps.append(tps)
-                theirs_tps.append(theirs)
-                ours_cpu.append(cpu)
-                theirs_cpu.append(their_cpu)
-                lat += latencies
+                got.add(ratio=tps / theirs, ours=tps, theirs=theirs, alone=alone / theirs, cpu=cpu,
+                        client_cpu=client, alone_cpu=alone_cpu, tpcb_cpu=their_cpu)  # fmt: skip
+                got.latencies += latencies
             submitters.close()
-            lat.sort()
-            p50 = lat[len(lat) // 2] * 1000
-            p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
-            ratio = statistics.median(ratios)
-            results[f"ratio_{clients}"] = ratio
-            for name, values in (("cpu", ours_cpu), ("client_cpu", client_cpu), ("alone_cpu", floor_cpu),
-                                 ("tpcb_cpu", theirs_cpu)):  # fmt: skip
-                results[f"{name}_{clients}"] = statistics.median(values)
+            results[f"ratio_{clients}"] = got.median("ratio")
+            for name in ("cpu", "client_cpu", "alone_cpu", "tpcb_cpu"):
+                results[f"{name}_{clients}"] = got.median(name)
             rows.append(
-                f"| {clients} | {statistics.median(ours_tps):.0f} | {statistics.median(theirs_tps):.0f} | "
-                f"{ratio:.2f}x ({', '.join(f'{r:.2f}' for r in ratios)}) | {statistics.median(floor):.2f}x |"
-                f" {statistics.median(ours_cpu):.2f} | {statistics.median(client_cpu):.2f} |"
-                f" {statistics.median(theirs_cpu):.2f} | {p50:.1f} | {p99:.1f} |"
+                f"| {clients} | {got.median('ours'):.0f} | {got.median('theirs'):.0f} | "
+                f"{got.median('ratio'):.2f}x ({got.each('ratio')}) | {got.median('alone'):.2f}x |"
+                f" {got.median('cpu'):.2f} | {got.median('client_cpu'):.2f} |"
+                f" {got.median('tpcb_cpu'):.2f} | {got.latency_ms(0.5):.1f} | {got.latency_ms(0.99):.1f} |"
             )
-        one_row: list[float] = []
-        one_row_cpu: list[float] = []
+        one_row = Samples()
+        one_row_script = _one_row_script()
         for _ in range(PAIRS):  # for scale: the smallest durable write there is
             theirs, _, _ = _pgbench(cluster, 4)
-            tps, cpu, _ = _pgbench(cluster, 4, _one_row_script())
-            one_row.append(tps / theirs)
-            one_row_cpu.append(cpu)
-        results["one_row_ratio_4"] = statistics.median(one_row)
+            tps, cpu, _ = _pgbench(cluster, 4, one_row_script)
+            one_row.add(ratio=tps / theirs, cpu=cpu)
+        results["one_row_ratio_4"] = one_row.median("ratio")
         network_rows = _behind_a_network(cluster, imported.version_id, questions, counter, results)
     settings = ", ".join(f"{k} = {v.strip(chr(39))}" for k, v in SERVER_SETTINGS.items())
     lines = [
@@ -353,8 +350,8 @@ def run() -> tuple[str, dict[str, float]]:
         " against TPC-B in the same pair: the database's own ceiling for this write on this machine. CPU is the"
         " whole machine's busy time (server, clients, kernel) per transaction: with both cores saturated, the"
         " throughput ratio is about the inverse of the CPU ratio. For scale, the smallest durable write there is,"
-        f" a one-row INSERT into the outbox in autocommit, runs at {statistics.median(one_row):.2f}x TPC-B at 4"
-        f" clients on this server ({statistics.median(one_row_cpu):.2f} ms CPU per row).",
+        f" a one-row INSERT into the outbox in autocommit, runs at {one_row.median('ratio'):.2f}x TPC-B at 4"
+        f" clients on this server ({one_row.median('cpu'):.2f} ms CPU per row).",
         "",
         f"At 4 clients, 0.8x of TPC-B leaves {results['tpcb_cpu_4'] / 0.8:.2f} ms of machine CPU per submission."
         f" The statement alone, with no Python at all, takes {results['alone_cpu_4']:.2f} ms, and the client"
