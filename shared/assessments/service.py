@@ -39,6 +39,11 @@ class Caller:
     user_id: UUID | None = None
     role: Role | None = None
 
+    @property
+    def own_records_only(self) -> bool:
+        """Whether the caller may refer only to respondents it entered (enumerators)."""
+        return self.role is not None and sees_only_own_records(self.role)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -70,7 +75,6 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
     digest = request_hash(body)
     new = body.respondent if isinstance(body.respondent, RespondentNew) else None
     known = body.respondent.id if isinstance(body.respondent, RespondentRef) else None
-    own_records_only = caller.role is not None and sees_only_own_records(caller.role)
 
     version = cached_version(db, body.questionnaire_version_id)
     answers = [(a.question_id, a.value) for a in body.answers]
@@ -109,7 +113,7 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
     document = {
         "scope": caller.scope, "key": key, "request_hash": digest.hex(),
         "id": assessment_id, "version_id": version.id, "channel": body.channel, "submitted_at": submitted_at,
-        "started_at": body.started_at, "actor": caller.user_id, "own_records_only": own_records_only,
+        "started_at": body.started_at, "actor": caller.user_id, "own_records_only": caller.own_records_only,
         "enumerator": caller.user_id if caller.role is Role.ENUMERATOR else None,
         "respondent": _respondent_document(new, known),
         "answers": [{"q": q, "v": v, "f": f} for q, v, f in scored.answers],
@@ -180,7 +184,6 @@ def _reference_problems(
         return [_unknown_sector(new)]
     if known is not None:
         respondent = found["respondent"]
-        own_only = caller.role is not None and sees_only_own_records(caller.role)
-        if respondent is None or (own_only and respondent["created_by"] != str(caller.user_id)):
+        if respondent is None or (caller.own_records_only and respondent["created_by"] != str(caller.user_id)):
             return [_unknown_respondent()]
     return []

@@ -145,11 +145,16 @@ def test_driver_errors_become_domain_errors(duty: Database) -> None:
     assert _on_call(duty) == 2
 
 
-def test_a_connection_killed_by_the_server_is_replaced_once(duty: Database) -> None:
-    conn = duty.connection()
+def _kill_connection_of(db: Database) -> int:
+    conn = db.connection()
     pid = conn.info.backend_pid
     with psycopg.connect(conn.info.dsn + f" password={conn.info.password}", autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    return pid
+
+
+def test_a_connection_killed_by_the_server_is_replaced_once(duty: Database) -> None:
+    pid = _kill_connection_of(duty)
 
     assert _on_call(duty) == 2  # no error reached the caller
     assert duty.connection().info.backend_pid != pid
@@ -172,20 +177,9 @@ def test_each_thread_has_its_own_connection(db: Database) -> None:
 
 
 def test_single_statement_reads_also_survive_a_killed_connection(db: Database) -> None:
-    conn = db.connection()
-    pid = conn.info.backend_pid
-    with psycopg.connect(conn.info.dsn + f" password={conn.info.password}", autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    pid = _kill_connection_of(db)
     assert db.fetch_one("SELECT 41 + 1 AS answer") == {"answer": 42}
     assert db.connection().info.backend_pid != pid
-
-
-def _kill_connection_of(db: Database) -> int:
-    conn = db.connection()
-    pid = conn.info.backend_pid
-    with psycopg.connect(conn.info.dsn + f" password={conn.info.password}", autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    return pid
 
 
 def test_one_statement_is_its_own_transaction(duty: Database) -> None:
