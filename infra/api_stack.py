@@ -15,11 +15,11 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from functions.routes import Job, Route
 from infra.config import METRICS_NAMESPACE, SERVICE_NAME
 from infra.manifest_functions import FunctionDefaults, ManifestFunctions
 from infra.packaging import dependency_layer, function_code
 from infra.stateful_stack import APP_SUBNETS, LOG_RETENTION, StatefulStack
+from shared.manifest import HttpRoute, Job
 
 # HTTP API $context variables; requestId is what a client reports and what the function logs carry.
 ACCESS_LOG_FORMAT = {
@@ -60,7 +60,7 @@ class ApiStack(Stack):
         construct_id: str,
         *,
         data: StatefulStack,
-        routes: Sequence[Route],
+        routes: Sequence[HttpRoute],
         jobs: Sequence[Job],
         bundle: bool,
         staging_root: Path,
@@ -104,15 +104,13 @@ class ApiStack(Stack):
                     "APP_ENV": "aws",
                     "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                     "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                    "DATABASE_SECRET_ARN": data.database_secret.secret_arn,
-                    # The secret names the cluster; functions connect through the proxy instead.
-                    "DATABASE_HOST": data.proxy.endpoint,
-                    "DATABASE_VIA_PROXY": "true",
-                    "JWT_SECRET_ARN": data.jwt_secret.secret_arn,
-                    "TOTP_SECRET_ARN": data.totp_secret.secret_arn,
                 },
                 database_secret=data.database_secret,
-                app_secrets=[data.jwt_secret, data.totp_secret],
+                # The secret names the cluster; functions connect through the proxy instead.
+                database_environment={"DATABASE_HOST": data.proxy.endpoint, "DATABASE_VIA_PROXY": "true"},
+                jwt_secret=data.jwt_secret,
+                totp_secret=data.totp_secret,
+                exports_bucket=data.exports_bucket,
             ),
             deploy_nonce=deploy_nonce,
         )

@@ -10,11 +10,12 @@ from pathlib import Path
 from aws_cdk import App, Environment, Stage, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from functions.routes import JOBS, ROUTES, Job, Route
+from functions.routes import JOBS, ROUTES
 from infra.api_stack import ApiStack
 from infra.config import SERVICE_NAME, DeploySettings
 from infra.nag import acknowledge_cdk_internals
 from infra.stateful_stack import StatefulStack
+from shared.manifest import HttpRoute, Job
 
 STATEFUL_STACK = "SkillsPlatformData"
 API_STACK = "SkillsPlatformApi"
@@ -29,7 +30,7 @@ class Deployment:
 def build(
     app: App | Stage,
     *,
-    routes: Sequence[Route] = ROUTES,
+    routes: Sequence[HttpRoute] = ROUTES,
     jobs: Sequence[Job] = JOBS,
     environ: Mapping[str, str] = os.environ,
 ) -> Deployment:

@@ -1,29 +1,36 @@
-"""The one place that turns the route manifest into Lambda functions: one function and one HTTP API route per
-``Route``, one function per ``Job`` (a schedule rule if it has one, a deploy trigger if it runs on deploy).
+"""The one place that turns the manifest into Lambda functions: one function and one HTTP API route per
+``HttpRoute``, one function per ``Job`` (a schedule rule if it has one, a deploy trigger if it runs on deploy,
+invoke rights for the functions that start it). Each function is granted exactly what its entry needs, and
+its environment holds only those settings.
 
-Adding an endpoint means adding a ``Route`` to ``functions/routes.py``; nothing here changes.
+Adding an endpoint means adding an entry to ``functions/routes.py``; nothing here changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Validations, triggers
+from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Stack, Validations, triggers
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
 from constructs import Construct
 
-from functions.routes import Job, Route
 from infra.packaging import ARCHITECTURE, RUNTIME
+from shared.manifest import AsyncInvoke, Entry, HttpRoute, Job, Need, OutboxEvent
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+T = TypeVar("T")
+EXPORTS_BUCKET_ARN_EXPORT = "SkillsPlatformExportsBucketArn"
 
 # cdk-nag findings every manifest function has, reviewed once. Each acknowledgment names one finding, so a new
 # kind of finding (another managed policy, a wildcard action) still fails synth.
@@ -51,7 +58,8 @@ FUNCTION_ACKNOWLEDGMENTS = (
 
 @dataclass(frozen=True)
 class FunctionDefaults:
-    """What every function of the manifest shares: code, layers, network, environment, database access."""
+    """What every function of the manifest shares (code, layers, network, base environment), and the resources
+    a function may be granted; each function gets only those its manifest entry needs."""
 
     code: lambda_.Code
     layers: Sequence[lambda_.ILayerVersion]
@@ -59,20 +67,47 @@ class FunctionDefaults:
     subnets: ec2.SubnetSelection
     security_group: ec2.ISecurityGroup
     environment: Mapping[str, str]
+    # Need.DATABASE: the secret, plus the environment naming it (and, behind RDS Proxy, its endpoint).
     database_secret: secretsmanager.ISecret
-    # Further secrets every function reads (the JWT signing key, the TOTP encryption key).
-    app_secrets: Sequence[secretsmanager.ISecret] = ()
+    database_environment: Mapping[str, str]
+    jwt_secret: secretsmanager.ISecret
+    totp_secret: secretsmanager.ISecret
+    twilio_secret: secretsmanager.ISecret | None = None
+    exports_bucket: s3.IBucket | None = None
+    # Need.WEBSOCKET_MANAGEMENT: the management endpoint's URL and the ARN of its @connections resources.
+    websocket_management_url: str | None = None
+    websocket_connections_arn: str | None = None
+
+
+# What each need sets in a function's environment; the values come from FunctionDefaults or the jobs.
+NEED_ENVIRONMENT: dict[Need, tuple[str, ...]] = {
+    Need.DATABASE: ("DATABASE_SECRET_ARN", "DATABASE_HOST", "DATABASE_VIA_PROXY"),
+    Need.JWT_KEYS: ("JWT_SECRET_ARN",),
+    Need.TOTP_KEY: ("TOTP_SECRET_ARN",),
+    Need.TWILIO: ("TWILIO_SECRET_ARN",),
+    Need.EXPORTS_BUCKET: ("EXPORTS_BUCKET",),
+    Need.WEBSOCKET_MANAGEMENT: ("WEBSOCKET_MANAGEMENT_URL",),
+    Need.INVOKE_RELAY: ("INVOKE_TARGETS",),
+    Need.INVOKE_WORKERS: ("INVOKE_TARGETS",),
+}
+
+# Every function writes its cost ledger row to the database, whatever else it needs.
+ALWAYS_NEEDED = frozenset({Need.DATABASE})
+
+
+def needs_of(entry: Entry) -> frozenset[Need]:
+    return entry.all_needs | ALWAYS_NEEDED
 
 
 class ManifestFunctions(Construct):
-    """Route functions are keyed by ``route_key``, job functions by job name."""
+    """One function per manifest entry: route functions keyed by route key, job functions by job name."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        routes: Sequence[Route],
+        routes: Sequence[HttpRoute],
         jobs: Sequence[Job],
         http_api: apigwv2.HttpApi,
         defaults: FunctionDefaults,
@@ -84,66 +119,150 @@ class ManifestFunctions(Construct):
         self.job_functions: dict[str, lambda_.Function] = {}
         self.deploy_triggers: dict[str, triggers.Trigger] = {}
 
+        # Jobs first: functions that invoke them are granted exactly those.
+        workers = [job for job in jobs if any(isinstance(t, OutboxEvent) for t in job.triggers)]
+        relays = [job for job in jobs if any(isinstance(t, AsyncInvoke) for t in job.triggers)]
+        for job in jobs:
+            self.job_functions[job.name] = self._function(job, f"job {job.name}")
+        invoke_targets = {
+            Need.INVOKE_RELAY: {j.name: self.job_functions[j.name] for j in relays},
+            Need.INVOKE_WORKERS: {j.name: self.job_functions[j.name] for j in workers},
+        }
+        for job in jobs:
+            self._grant_invokes(job, self.job_functions[job.name], invoke_targets)
+
         for route in routes:
-            function = self._function(
-                route.function_id, route.module, route.memory_mb, route.timeout_s, route.route_key
-            )
+            function = self._function(route, route.key)
+            self._grant_invokes(route, function, invoke_targets)
             http_api.add_routes(
                 path=route.path,
                 methods=[apigwv2.HttpMethod[route.method]],
                 integration=HttpLambdaIntegration(f"{route.function_id}Integration", function),
             )
-            self.route_functions[route.route_key] = function
+            self.route_functions[route.key] = function
 
         for job in jobs:
-            job_id = "".join(word.capitalize() for word in job.name.replace("_", "-").split("-")) + "Job"
-            function = self._function(job_id, job.module, job.memory_mb, job.timeout_s, f"job {job.name}")
+            function = self.job_functions[job.name]
             if job.schedule is not None:
                 events.Rule(
                     self,
-                    f"{job_id}Schedule",
+                    f"{job.function_id}Schedule",
                     description=f"Runs job {job.name} {job.schedule}",
                     schedule=events.Schedule.expression(job.schedule),
                     targets=[targets.LambdaFunction(function, retry_attempts=2)],
                 )
             if job.on_deploy:
                 self.deploy_triggers[job.name] = self._on_deploy(
-                    job_id, job, function, before=[http_api, *self.route_functions.values()], nonce=deploy_nonce
-                )
-            self.job_functions[job.name] = function
+                    job.function_id, job, function, before=[http_api, *self.route_functions.values()],
+                    nonce=deploy_nonce,
+                )  # fmt: skip
 
-    def _function(
-        self, function_id: str, module: str, memory_mb: int, timeout_s: int, purpose: str
-    ) -> lambda_.Function:
+    def _function(self, entry: Entry, purpose: str) -> lambda_.Function:
         defaults = self._defaults
+        needs = needs_of(entry)
         function = lambda_.Function(
             self,
-            function_id,
-            description=f"{purpose}: {module}.handler",
+            entry.function_id,
+            description=f"{purpose}: {entry.module}.handler",
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            handler=f"{module}.handler",
+            handler=f"{entry.module}.handler",
             code=defaults.code,
             layers=list(defaults.layers),
-            memory_size=memory_mb,
-            timeout=Duration.seconds(timeout_s),
-            environment=dict(defaults.environment),
+            memory_size=entry.memory_mb,
+            timeout=Duration.seconds(entry.timeout_s),
+            environment={**defaults.environment, **self._environment(entry, needs)},
             tracing=lambda_.Tracing.ACTIVE,
             # Versions exist only for the deploy trigger; keep the latest, not one per deploy forever.
             current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
             log_group=logs.LogGroup(
-                self, f"{function_id}Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+                self, f"{entry.function_id}Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
             ),
             vpc=defaults.vpc,
             vpc_subnets=defaults.subnets,
             security_groups=[defaults.security_group],
         )
-        # Every function may open a database connection and check tokens: it reads these secrets, no others.
-        defaults.database_secret.grant_read(function)
-        for secret in defaults.app_secrets:
-            secret.grant_read(function)
+        self._grant(entry, needs, function)
         Validations.of(function).acknowledge(*FUNCTION_ACKNOWLEDGMENTS)
         return function
+
+    def _required(self, entry: Entry, need: Need, value: T | None) -> T:
+        if value is None:
+            raise ValueError(f"{entry.key} needs {need}, which this deployment does not provide")
+        return value
+
+    def _environment(self, entry: Entry, needs: frozenset[Need]) -> dict[str, str]:
+        d = self._defaults
+        env = {"FUNCTION_ARCHITECTURE": "arm64"}
+        for need in sorted(needs):
+            match need:
+                case Need.DATABASE:
+                    env.update(d.database_environment)
+                    env["DATABASE_SECRET_ARN"] = d.database_secret.secret_arn
+                case Need.JWT_KEYS:
+                    env["JWT_SECRET_ARN"] = d.jwt_secret.secret_arn
+                case Need.TOTP_KEY:
+                    env["TOTP_SECRET_ARN"] = d.totp_secret.secret_arn
+                case Need.TWILIO:
+                    env["TWILIO_SECRET_ARN"] = self._required(entry, need, d.twilio_secret).secret_arn
+                case Need.EXPORTS_BUCKET:
+                    env["EXPORTS_BUCKET"] = self._required(entry, need, d.exports_bucket).bucket_name
+                case Need.WEBSOCKET_MANAGEMENT:
+                    env["WEBSOCKET_MANAGEMENT_URL"] = self._required(entry, need, d.websocket_management_url)
+        return env
+
+    def _grant(self, entry: Entry, needs: frozenset[Need], function: lambda_.Function) -> None:
+        d = self._defaults
+        for need in needs:
+            match need:
+                case Need.DATABASE:
+                    d.database_secret.grant_read(function)
+                case Need.JWT_KEYS:
+                    d.jwt_secret.grant_read(function)
+                case Need.TOTP_KEY:
+                    d.totp_secret.grant_read(function)
+                case Need.TWILIO:
+                    self._required(entry, need, d.twilio_secret).grant_read(function)
+                case Need.EXPORTS_BUCKET:
+                    # Objects only: write an export, read it back, presign GETs of it (the URL carries this
+                    # role's permission), and abort a multipart upload left behind by a timeout.
+                    bucket = self._required(entry, need, d.exports_bucket)
+                    # A named export, so that the policy's resource (and its acknowledgment) reads the same
+                    # in every synth.
+                    arn = Stack.of(bucket).export_value(bucket.bucket_arn, name=EXPORTS_BUCKET_ARN_EXPORT)
+                    function.add_to_role_policy(
+                        iam.PolicyStatement(
+                            actions=["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+                            resources=[f"{arn}/*"],
+                        )
+                    )
+                    Validations.of(function).acknowledge(
+                        Acknowledgment(
+                            id=f"AwsSolutions-IAM5[Resource::{EXPORTS_BUCKET_ARN_EXPORT}/*]",
+                            reason="Objects of the exports bucket only: one key per export, not known in advance.",
+                        )
+                    )
+                case Need.WEBSOCKET_MANAGEMENT:
+                    function.add_to_role_policy(
+                        iam.PolicyStatement(
+                            actions=["execute-api:ManageConnections"],
+                            resources=[self._required(entry, need, d.websocket_connections_arn)],
+                        )
+                    )
+
+    @staticmethod
+    def _grant_invokes(
+        entry: Entry, function: lambda_.Function, targets_by_need: Mapping[Need, Mapping[str, lambda_.Function]]
+    ) -> None:
+        """Asynchronous invokes of the jobs its needs name, and INVOKE_TARGETS naming them by job name."""
+        granted: dict[str, str] = {}
+        for need, jobs in targets_by_need.items():
+            if need in needs_of(entry):
+                for job_name, target in jobs.items():
+                    target.grant_invoke(function)
+                    granted[job_name] = target.function_arn
+        if granted:
+            function.add_environment("INVOKE_TARGETS", Stack.of(function).to_json_string(granted))
 
     def _on_deploy(
         self,

@@ -14,17 +14,23 @@ from typing import Any
 from aws_cdk import App
 from aws_cdk.assertions import Template
 
-from functions.routes import JOBS, PUBLIC, ROUTES, Job, Route
+from functions.routes import JOBS, PUBLIC, ROUTES
 from infra.app import Deployment, build
+from shared.manifest import HttpRoute as Route
+from shared.manifest import Job, Need, Schedule
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-# A manifest with what the real one lacks today: a path parameter in a new route, a scheduled job.
+# A manifest with what the real one lacks today: a path parameter in a new route, a scheduled job that writes to
+# the exports bucket.
 FAKE_ROUTES: tuple[Route, ...] = (
     *ROUTES,
     Route("GET", "/api/v1/infra-probe/{item_id}", "functions.infra_probe", PUBLIC, memory_mb=384, timeout_s=7),
 )
-FAKE_JOBS: tuple[Job, ...] = (*JOBS, Job("nightly-sweep", "functions.nightly_sweep", schedule="rate(1 day)"))
+FAKE_JOBS: tuple[Job, ...] = (
+    *JOBS,
+    Job("nightly-sweep", "functions.nightly_sweep", (Schedule("rate(1 day)"),), frozenset({Need.EXPORTS_BUCKET})),
+)
 FAKE_NONCE = "20990101T000000Z"
 
 

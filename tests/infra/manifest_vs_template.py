@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from functions.routes import Job, Route
+from shared.manifest import HttpRoute as Route
+from shared.manifest import Job
 
 Template = dict[str, Any]
 

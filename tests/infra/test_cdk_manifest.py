@@ -10,7 +10,9 @@ import dataclasses
 
 import pytest
 
-from functions.routes import JOBS, PUBLIC, ROUTES, Job, Route
+from functions.routes import JOBS, PUBLIC, ROUTES
+from shared.manifest import HttpRoute as Route
+from shared.manifest import Job, Schedule
 from tests.infra.cdk_synth import FAKE_JOBS, FAKE_NONCE, FAKE_ROUTES, Synth
 from tests.infra.manifest_vs_template import (
     api_routes,
@@ -96,7 +98,7 @@ def test_comparison_names_a_template_route_missing_from_the_manifest(fake_synth:
 
 
 def test_comparison_names_a_job_missing_from_the_template(synth: Synth) -> None:
-    sweep = Job("sweep", "functions.sweep", schedule="rate(5 minutes)")
+    sweep = Job("sweep", "functions.sweep", (Schedule("rate(5 minutes)"),))
     problems = job_problems(synth.api_json, sweep)
     assert problems == ["job sweep: no single function with handler functions.sweep.handler outside the routes"]
 

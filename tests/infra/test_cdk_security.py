@@ -3,13 +3,15 @@ is either fixed or acknowledged with a reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
 
-from functions.routes import JOBS, ROUTES
-from tests.infra.cdk_synth import Synth
+from functions.routes import ENTRIES
+from infra.manifest_functions import EXPORTS_BUCKET_ARN_EXPORT, NEED_ENVIRONMENT, needs_of
+from shared.manifest import Entry, Need
+from tests.infra.cdk_synth import FAKE_JOBS, FAKE_ROUTES, Synth
 from tests.infra.manifest_vs_template import resources
 
 # Active tracing needs these on "*": X-Ray offers no resource-level permissions.
@@ -86,21 +88,74 @@ def test_functions_get_nothing_on_any_resource_but_tracing(synth: Synth) -> None
     assert wide == set()
 
 
-def test_every_function_reads_its_three_secrets_and_no_other(synth: Synth) -> None:
-    template = synth.api_json
+def _entry_of(template: dict[str, Any], function_id: str, entries: Sequence[Entry] = ENTRIES) -> Entry:
+    module = template["Resources"][function_id]["Properties"]["Handler"].removesuffix(".handler")
+    (found,) = [e for e in entries if e.module == module]
+    return found
+
+
+def _needs_granted(synth: Synth, function_id: str) -> set[Need]:
+    """Every permission of a function's role, named by the need it serves; anything else fails the test."""
     data = synth.deployment.data
-    expected = [exported_as(synth, s.secret_arn) for s in (data.database_secret, data.jwt_secret, data.totp_secret)]
-    function_ids = manifest_function_ids(template)
-    assert len(function_ids) == len(ROUTES) + len(JOBS)
+    secrets = {
+        str(exported_as(synth, data.database_secret.secret_arn)): Need.DATABASE,
+        str(exported_as(synth, data.jwt_secret.secret_arn)): Need.JWT_KEYS,
+        str(exported_as(synth, data.totp_secret.secret_arn)): Need.TOTP_KEY,
+    }
+    granted: set[Need] = set()
+    for statement in role_statements(synth.api_json, function_id):
+        actions = set(_as_list(statement["Action"]))
+        targets = [str(r) for r in _as_list(statement["Resource"])]
+        if actions <= ACTIONS_ALLOWED_ON_ANY_RESOURCE:
+            continue
+        if actions <= {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}:
+            assert all(t in secrets for t in targets), (function_id, targets)
+            granted |= {secrets[t] for t in targets}
+        elif all(a.startswith("s3:") for a in actions):
+            objects_only = all(EXPORTS_BUCKET_ARN_EXPORT in t and t.endswith("'/*']]}") for t in targets)
+            assert objects_only, (function_id, targets)
+            granted.add(Need.EXPORTS_BUCKET)
+        elif actions == {"lambda:InvokeFunction"}:
+            granted.add(Need.INVOKE_RELAY if "Relay" in str(targets) else Need.INVOKE_WORKERS)
+        elif actions == {"execute-api:ManageConnections"}:
+            granted.add(Need.WEBSOCKET_MANAGEMENT)
+        else:
+            raise AssertionError(f"{function_id}: a permission no need explains: {statement}")
+    return granted
+
+
+@pytest.mark.parametrize(("which", "entries"), [("synth", ENTRIES), ("fake_synth", (*FAKE_ROUTES, *FAKE_JOBS))])
+def test_each_function_holds_exactly_the_permissions_its_entry_needs(
+    which: str, entries: Sequence[Entry], request: pytest.FixtureRequest
+) -> None:
+    synth: Synth = request.getfixturevalue(which)
+    function_ids = manifest_function_ids(synth.api_json)
+    assert len(function_ids) == len(synth.deployment.api.functions.route_functions) + len(
+        synth.deployment.api.functions.job_functions
+    )
     for function_id in function_ids:
-        secret_statements = [
-            statement
-            for statement in role_statements(template, function_id)
-            if any(str(action).startswith("secretsmanager:") for action in _as_list(statement["Action"]))
-        ]
-        assert all("secretsmanager:GetSecretValue" in _as_list(s["Action"]) for s in secret_statements)
-        resources_read = [r for s in secret_statements for r in _as_list(s["Resource"])]
-        assert sorted(map(str, resources_read)) == sorted(map(str, expected)), function_id
+        item = _entry_of(synth.api_json, function_id, entries)
+        expected = set(needs_of(item)) - {Need.TWILIO}  # secrets of other kinds are checked by name above
+        assert _needs_granted(synth, function_id) == expected, function_id
+
+
+def test_health_cannot_read_a_secret_it_does_not_use(synth: Synth) -> None:
+    template = synth.api_json
+    (health_id,) = [f for f in manifest_function_ids(template) if _entry_of(template, f).module == "functions.health"]
+    assert _needs_granted(synth, health_id) == {Need.DATABASE}
+    variables = template["Resources"][health_id]["Properties"]["Environment"]["Variables"]
+    assert not {"JWT_SECRET_ARN", "TOTP_SECRET_ARN", "TWILIO_SECRET_ARN"} & set(variables)
+
+
+def test_a_function_environment_holds_only_what_its_needs_set(synth: Synth) -> None:
+    template = synth.api_json
+    base = {"APP_ENV", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "FUNCTION_ARCHITECTURE"}
+    for function_id in manifest_function_ids(template):
+        variables = set(template["Resources"][function_id]["Properties"]["Environment"]["Variables"])
+        allowed = base | {
+            name for need in needs_of(_entry_of(template, function_id)) for name in NEED_ENVIRONMENT[need]
+        }
+        assert variables <= allowed, (function_id, variables - allowed)
 
 
 def test_functions_run_in_the_vpc_and_reach_the_database_through_the_proxy(synth: Synth) -> None:
@@ -115,15 +170,11 @@ def test_functions_run_in_the_vpc_and_reach_the_database_through_the_proxy(synth
         assert properties["Architectures"] == ["arm64"]
         assert properties["TracingConfig"] == {"Mode": "Active"}
         assert properties["VpcConfig"]["SecurityGroupIds"] == [security_group]
-        assert properties["Environment"]["Variables"] == {
-            "APP_ENV": "aws",
-            "POWERTOOLS_SERVICE_NAME": "skills-platform",
-            "POWERTOOLS_METRICS_NAMESPACE": "SkillsPlatform",
+        variables = properties["Environment"]["Variables"]
+        assert {k: variables[k] for k in ("DATABASE_SECRET_ARN", "DATABASE_HOST", "DATABASE_VIA_PROXY")} == {
             "DATABASE_SECRET_ARN": secret,
             "DATABASE_HOST": proxy_host,
             "DATABASE_VIA_PROXY": "true",
-            "JWT_SECRET_ARN": exported_as(synth, data.jwt_secret.secret_arn),
-            "TOTP_SECRET_ARN": exported_as(synth, data.totp_secret.secret_arn),
         }
         log_group_id = properties["LoggingConfig"]["LogGroup"]["Ref"]
         assert template["Resources"][log_group_id]["Properties"]["RetentionInDays"] > 0
