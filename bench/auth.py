@@ -15,8 +15,8 @@ from bench.stats import per_call_us
 from local.http_events import GatewayIdentity, HttpRequest, RouteMatch, build_event
 from local.lambda_runtime import FunctionSpec, LambdaContext
 from shared.auth import passwords, repository, service
-from shared.auth.keys import secret_box, token_service
-from shared.auth.tokens import MFA_TTL_S, TokenType
+from shared.runtime import current_runtime
+from shared.security.tokens import MFA_TTL_S, TokenType
 
 ROUNDS = 25
 PASSWORD = "a sturdy passphrase 42"
@@ -49,7 +49,7 @@ def run() -> tuple[str, dict[str, float]]:
             for i in range(ROUNDS):
                 user = repository.insert_user(conn, f"u{i}@example.org", "", password_hash, "analyst")
                 secret = pyotp.random_base32(32)
-                repository.enable_totp(conn, user.id, secret_box().seal(secret, str(user.id)))
+                repository.enable_totp(conn, user.id, current_runtime().box.seal(secret, str(user.id)))
                 users.append((user, secret))
             plain = repository.insert_user(conn, "plain@example.org", "", password_hash, "analyst")
 
@@ -75,7 +75,7 @@ def run() -> tuple[str, dict[str, float]]:
                 conn.execute("DELETE FROM auth_failures")
 
         for user, secret in users:
-            mfa = token_service().issue(str(user.id), TokenType.MFA, MFA_TTL_S)
+            mfa = current_runtime().tokens.issue(str(user.id), TokenType.MFA, MFA_TTL_S)
             with db.transaction() as conn:
                 repository.insert_challenge(conn, mfa.jti, user.id, mfa.expires_at)
             start = time.perf_counter()
@@ -84,10 +84,10 @@ def run() -> tuple[str, dict[str, float]]:
             verify_s.append(time.perf_counter() - start)
 
         with db.transaction() as conn:
-            pair = service._issue_pair(conn, plain.id)
+            pair = service._issue_pair(conn, current_runtime().tokens, plain.id)
         allowed = frozenset({"analyst"})
-        jwt_us = per_call_us(lambda: token_service().verify(pair.access_token, TokenType.ACCESS), 5000)
-        check_us = per_call_us(lambda: service.authenticate(db, pair.access_token, allowed), 2000)
+        jwt_us = per_call_us(lambda: current_runtime().tokens.verify(pair.access_token, TokenType.ACCESS), 5000)
+        check_us = per_call_us(lambda: service.authenticate(current_runtime(), pair.access_token, allowed), 2000)
         select_us = per_call_us(lambda: _select_one(db), 2000)
         _ = uuid
 

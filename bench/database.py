@@ -9,8 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from local.postgres import Cluster
-from shared.db import Database, set_database
+from shared.config import get_settings
+from shared.db import Database
 from shared.db.migrate import migrate
+from shared.runtime import Runtime, install_runtime
 
 # A server sized like a database host rather than PostgreSQL's defaults (128 MB of buffers, a checkpoint at
 # every 1 GB of WAL): both pgbench and the platform's statements run on it. Durability stays on (fsync,
@@ -27,10 +29,11 @@ def bench_database() -> Iterator[tuple[Database, Cluster]]:
         cluster.start()
         url = cluster.url("postgres")
         migrate(url)
-        database = Database(lambda: url)
-        set_database(database)
+        runtime = Runtime(get_settings())
+        database = Database(lambda: url, on_statement=runtime.meter.on_statement)
+        install_runtime(runtime.replace(db=database))
         yield database, cluster
     finally:
-        set_database(None)
+        install_runtime(None)
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from shared.manifest import HttpRoute, Public
 from shared.web import create_app, make_handler
 
 router = APIRouter()
@@ -23,5 +24,6 @@ def echo_sync() -> Echo:
     return Echo(status="ok", n=1)
 
 
-app = create_app(router, auth="public")
+ENTRY = HttpRoute("GET", "/api/v1/bench/async", __name__, Public())
+app = create_app(router, ENTRY)
 handler = make_handler(app)

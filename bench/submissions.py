@@ -33,6 +33,7 @@ from shared.db import Database
 from shared.questionnaires.definition import QuestionnaireDef
 from shared.questionnaires.service import import_definition
 from shared.request_context import RequestContext
+from shared.runtime import current_runtime
 
 CLIENTS = (1, 4, 16)
 PAIRS = 3
@@ -125,7 +126,7 @@ def _worker(args: tuple[str, uuid.UUID, dict[str, uuid.UUID], int, float]) -> tu
         n += 1
         payload = _payload(version, questions, n)
         start = time.perf_counter()
-        service.submit(db, service.Caller(scope="bench"), f"key-{n}", payload, ctx)
+        service.submit(current_runtime(), service.Caller(scope="bench"), f"key-{n}", payload, ctx)
         latencies.append(time.perf_counter() - start)
     cpu = time.process_time() - cpu
     db.close()
@@ -275,7 +276,13 @@ def _round_trips(db: Database, version: uuid.UUID, questions: dict[str, uuid.UUI
     psycopg.Connection.execute = counting  # type: ignore[method-assign]
     try:
         n = counter.next()
-        service.submit(db, service.Caller(scope="bench"), f"key-{n}", _payload(version, questions, n), RequestContext())
+        service.submit(
+            current_runtime(),
+            service.Caller(scope="bench"),
+            f"key-{n}",
+            _payload(version, questions, n),
+            RequestContext(),
+        )
     finally:
         psycopg.Connection.execute = original  # type: ignore[method-assign]
     return calls

@@ -3,14 +3,12 @@
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.assessments import queries
 from shared.assessments.models import AssessmentDetail
-from shared.auth.service import Principal
-from shared.db import Database
-from shared.web import create_app, current_principal, database, error_responses, make_handler
+from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["assessments"])
 
@@ -21,14 +19,11 @@ router = APIRouter(tags=["assessments"])
     responses=error_responses(401, 403, 404, 422),
 )
 async def get_assessment(
-    assessment_id: UUID,
-    lang: Literal["en", "fr"] = "en",
-    principal: Principal = Depends(current_principal),
-    db: Database = Depends(database),
+    assessment_id: UUID, principal: CurrentUser, db: Db, lang: Literal["en", "fr"] = "en"
 ) -> AssessmentDetail:
     """One assessment: respondent, answers with question and option labels, scores and recommendations."""
     return queries.get_assessment(db, queries.Viewer(principal.id, principal.role), assessment_id, lang)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

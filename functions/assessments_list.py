@@ -4,20 +4,20 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.assessments import queries
 from shared.assessments.models import AssessmentPage
-from shared.auth.service import Principal
-from shared.db import Database
-from shared.web import create_app, current_principal, database, error_responses, make_handler
+from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["assessments"])
 
 
 @router.get("/api/v1/assessments", response_model=AssessmentPage, responses=error_responses(401, 403, 422))
 async def list_assessments(
+    principal: CurrentUser,
+    db: Db,
     sector: str | None = Query(default=None, max_length=40),
     since: datetime | None = Query(default=None, description="Submitted at or after."),
     until: datetime | None = Query(default=None, description="Submitted before."),
@@ -27,8 +27,6 @@ async def list_assessments(
     respondent_id: UUID | None = None,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
-    principal: Principal = Depends(current_principal),
-    db: Database = Depends(database),
 ) -> AssessmentPage:
     """Submitted assessments, newest first, with their skill scores. Enumerators see only their own."""
     where = queries.AssessmentFilter(sector, since, until, channel, questionnaire_id, questionnaire_version_id,
@@ -36,5 +34,5 @@ async def list_assessments(
     return queries.list_assessments(db, queries.Viewer(principal.id, principal.role), where, cursor, limit)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -1,15 +1,12 @@
 """POST /api/v1/assessments/submit."""
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.assessments import service
 from shared.assessments.models import SubmissionCreate, SubmissionResult
-from shared.auth.service import Principal
-from shared.db import Database
-from shared.request_context import RequestContext
-from shared.web import create_app, current_context, current_principal, database, error_responses, make_handler
+from shared.web import Ctx, CurrentUser, Rt, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["assessments"])
 
@@ -22,10 +19,10 @@ router = APIRouter(tags=["assessments"])
 )
 async def submit(
     body: SubmissionCreate,
+    principal: CurrentUser,
+    rt: Rt,
+    ctx: Ctx,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=200),
-    principal: Principal = Depends(current_principal),
-    db: Database = Depends(database),
-    ctx: RequestContext = Depends(current_context),
 ) -> JSONResponse:
     """Submit a whole assessment: answers, scores, recommendations, dashboard aggregates and the
     `assessment.submitted` event are stored in one transaction. Requires an `Idempotency-Key` header (400
@@ -34,10 +31,10 @@ async def submit(
     running, 409."""
     key = service.check_key(idempotency_key)
     caller = service.Caller(scope=f"user:{principal.id}", user_id=principal.id, role=principal.role)
-    outcome = service.submit(db, caller, key, body, ctx)
+    outcome = service.submit(rt, caller, key, body, ctx)
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -4,20 +4,20 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.audit import service
 from shared.audit.models import AuditPage
 from shared.audit.repository import AuditFilter
-from shared.db import Database
-from shared.web import create_app, database, error_responses, make_handler
+from shared.web import Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["audit"])
 
 
 @router.get("/api/v1/audit", response_model=AuditPage, responses=error_responses(401, 403, 422))
 async def list_audit(
+    db: Db,
     action: str | None = Query(
         default=None, pattern=r"^[a-z_]+(\.[a-z_0-9]+)*$", description="e.g. auth or auth.login"
     ),
@@ -28,7 +28,6 @@ async def list_audit(
     until: datetime | None = None,
     cursor: str | None = Query(default=None, max_length=20),
     limit: int = Query(default=50, ge=1, le=500),
-    db: Database = Depends(database),
 ) -> AuditPage:
     """Security and data events, newest first (super-admin): logins ok and failed, 2FA changes, role
     changes, invitations, exports, share-link downloads."""
@@ -36,5 +35,5 @@ async def list_audit(
     return service.list_audit(db, where, limit)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

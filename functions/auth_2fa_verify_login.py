@@ -1,25 +1,21 @@
 """POST /api/v1/auth/2fa/verify-login."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.auth import service
 from shared.auth.models import TokenPair, VerifyLoginRequest
-from shared.db import Database
-from shared.request_context import RequestContext
-from shared.web import create_app, current_context, database, error_responses, make_handler
+from shared.web import Ctx, Rt, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["auth"])
 
 
 @router.post("/api/v1/auth/2fa/verify-login", response_model=TokenPair, responses=error_responses(401, 422))
-async def verify_login(
-    body: VerifyLoginRequest, db: Database = Depends(database), ctx: RequestContext = Depends(current_context)
-) -> TokenPair:
+async def verify_login(body: VerifyLoginRequest, rt: Rt, ctx: Ctx) -> TokenPair:
     """Finish a 2FA sign-in: the `mfa_token` from login and either a current TOTP `code` or a
     `recovery_code`. Each code works once; five wrong codes end the sign-in attempt."""
-    return service.verify_login(db, body.mfa_token, body.code, body.recovery_code, ctx)
+    return service.verify_login(rt, body.mfa_token, body.code, body.recovery_code, ctx)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -1,13 +1,11 @@
 """POST /api/v1/auth/signup."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.auth import service
 from shared.auth.models import SignupCreate, UserPublic
-from shared.db import Database
-from shared.request_context import RequestContext
-from shared.web import create_app, current_context, database, error_responses, make_handler
+from shared.web import Ctx, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["auth"])
 
@@ -15,14 +13,12 @@ router = APIRouter(tags=["auth"])
 @router.post(
     "/api/v1/auth/signup", status_code=201, response_model=UserPublic, responses=error_responses(403, 409, 422)
 )
-async def signup(
-    body: SignupCreate, db: Database = Depends(database), ctx: RequestContext = Depends(current_context)
-) -> UserPublic:
+async def signup(body: SignupCreate, db: Db, ctx: Ctx) -> UserPublic:
     """Create an account. On an empty system the first account becomes the super-admin; after that an
     `invitation_token` from `POST /api/v1/users/invitations` is required (403 without one). Passwords need
     12+ characters and must not be a common password."""
     return service.signup(db, body.email, body.password, body.full_name, body.invitation_token, ctx)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

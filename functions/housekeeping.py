@@ -2,15 +2,17 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from shared.db import get_database
+from functions.routes import entry
 from shared.housekeeping import service
 from shared.observability import logger
+from shared.runtime import Runtime
+from shared.web.jobs import make_job_handler
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    deleted = service.run(get_database())
+def run(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
+    deleted = service.run(rt.db)
     logger.info("housekeeping done", extra={"deleted": deleted})
     return {"deleted": deleted}
+
+
+handler = make_job_handler(entry(__name__), run)

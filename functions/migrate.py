@@ -2,15 +2,17 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from shared.config import get_settings
+from functions.routes import entry
 from shared.db.migrate import migrate
 from shared.observability import logger
+from shared.runtime import Runtime
+from shared.web.jobs import make_job_handler
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = migrate(get_settings().database_conninfo())
+def run(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
+    result = migrate(rt.settings.database_conninfo())
     logger.info("migrations done", extra={"applied": result.applied, "latest": result.latest})
     return {"applied": result.applied, "latest": result.latest}
+
+
+handler = make_job_handler(entry(__name__), run)

@@ -1,14 +1,12 @@
 """POST /api/v1/questionnaires."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
-from shared.db import Database
+from functions.routes import entry
 from shared.questionnaires import service
 from shared.questionnaires.definition import QuestionnaireDef
 from shared.questionnaires.models import ImportResult
-from shared.request_context import RequestContext
-from shared.web import create_app, current_context, current_principal, database, error_responses, make_handler
+from shared.web import Ctx, CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["questionnaires"])
 
@@ -21,13 +19,13 @@ router = APIRouter(tags=["questionnaires"])
 )
 async def create_questionnaire(
     body: QuestionnaireDef,
-    principal: object = Depends(current_principal),
-    db: Database = Depends(database),
-    ctx: RequestContext = Depends(current_context),
+    principal: CurrentUser,
+    db: Db,
+    ctx: Ctx,
 ) -> ImportResult:
     """Create a questionnaire (or the next draft version of the one with the same `code`) from a definition."""
     return service.import_definition(db, principal, body, ctx)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -2,13 +2,12 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
-from shared.db import Database
+from functions.routes import entry
 from shared.questionnaires import service
 from shared.questionnaires.models import QuestionnairePublic
-from shared.web import create_app, database, error_responses, make_handler
+from shared.web import Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["questionnaires"])
 
@@ -18,10 +17,10 @@ router = APIRouter(tags=["questionnaires"])
     response_model=QuestionnairePublic,
     responses=error_responses(401, 403, 404, 422),
 )
-async def get_questionnaire(questionnaire_id: UUID, db: Database = Depends(database)) -> QuestionnairePublic:
+async def get_questionnaire(questionnaire_id: UUID, db: Db) -> QuestionnairePublic:
     """One questionnaire with its versions."""
     return service.get_questionnaire(db, questionnaire_id)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

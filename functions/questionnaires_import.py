@@ -1,13 +1,11 @@
 """POST /api/v1/questionnaires/import."""
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from functions.routes import rule_of
-from shared.db import Database
+from functions.routes import entry
 from shared.questionnaires import importer, service
 from shared.questionnaires.models import ImportResult
-from shared.request_context import RequestContext
-from shared.web import create_app, current_context, current_principal, database, error_responses, make_handler
+from shared.web import Ctx, CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["questionnaires"])
 
@@ -21,10 +19,10 @@ router = APIRouter(tags=["questionnaires"])
 )
 async def import_questionnaire(
     request: Request,
+    principal: CurrentUser,
+    db: Db,
+    ctx: Ctx,
     publish: bool = Query(default=False, description="Publish the imported version at once."),
-    principal: object = Depends(current_principal),
-    db: Database = Depends(database),
-    ctx: RequestContext = Depends(current_context),
 ) -> ImportResult:
     """Import a questionnaire as a new draft version: JSON (the definition format) or an xlsx workbook
     (sheets questionnaire, skills, questions, options, rubric_bands, recommendations). Everything is
@@ -34,5 +32,5 @@ async def import_questionnaire(
     return service.import_definition(db, principal, definition, ctx, publish=publish)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

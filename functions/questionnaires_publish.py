@@ -2,14 +2,12 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
-from shared.db import Database
+from functions.routes import entry
 from shared.questionnaires import service
 from shared.questionnaires.models import ImportResult
-from shared.request_context import RequestContext
-from shared.web import create_app, current_context, current_principal, database, error_responses, make_handler
+from shared.web import Ctx, CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["questionnaires"])
 
@@ -22,13 +20,13 @@ router = APIRouter(tags=["questionnaires"])
 async def publish(
     questionnaire_id: UUID,
     version_id: UUID,
-    principal: object = Depends(current_principal),
-    db: Database = Depends(database),
-    ctx: RequestContext = Depends(current_context),
+    principal: CurrentUser,
+    db: Db,
+    ctx: Ctx,
 ) -> ImportResult:
     """Publish a draft version. It becomes the active version and can never change again."""
     return service.publish(db, principal, questionnaire_id, version_id, ctx)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -1,12 +1,11 @@
 """POST /api/v1/questions."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
-from shared.db import Database
+from functions.routes import entry
 from shared.questionnaires import service
 from shared.questionnaires.models import QuestionCreate, QuestionPublic
-from shared.web import create_app, database, error_responses, make_handler
+from shared.web import Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["questionnaires"])
 
@@ -17,10 +16,10 @@ router = APIRouter(tags=["questionnaires"])
     response_model=QuestionPublic,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def create_question(body: QuestionCreate, db: Database = Depends(database)) -> QuestionPublic:
+async def create_question(body: QuestionCreate, db: Db) -> QuestionPublic:
     """Add a question to a draft questionnaire version (409 for a published one)."""
     return service.add_question(db, body.version_id, body.question, body.position)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -4,27 +4,26 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
-from shared.db import Database
+from functions.routes import entry
 from shared.reports import service
-from shared.web import create_app, database, error_responses, make_handler
+from shared.web import Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["reports"])
 
 
 @router.get("/api/v1/reports/skills", response_model=service.SkillReports, responses=error_responses(401, 403, 422))
 async def skill_reports(
+    db: Db,
     since: datetime | None = None,
     until: datetime | None = None,
     questionnaire_version_id: UUID | None = None,
     lang: Literal["en", "fr"] = "en",
-    db: Database = Depends(database),
 ) -> service.SkillReports:
     """Per skill across sectors: assessments, mean score, band counts, distribution, and the mean per sector."""
     return service.skill_reports(db, since, until, questionnaire_version_id, lang)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -2,14 +2,12 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.assessments import queries
 from shared.assessments.models import RespondentOut
-from shared.auth.service import Principal
-from shared.db import Database
-from shared.web import create_app, current_principal, database, error_responses, make_handler
+from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["assessments"])
 
@@ -17,12 +15,10 @@ router = APIRouter(tags=["assessments"])
 @router.get(
     "/api/v1/respondents/{respondent_id}", response_model=RespondentOut, responses=error_responses(401, 403, 404, 422)
 )
-async def get_respondent(
-    respondent_id: UUID, principal: Principal = Depends(current_principal), db: Database = Depends(database)
-) -> RespondentOut:
+async def get_respondent(respondent_id: UUID, principal: CurrentUser, db: Db) -> RespondentOut:
     """One respondent (404 for one an enumerator did not enter)."""
     return queries.get_respondent(db, queries.Viewer(principal.id, principal.role), respondent_id)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -1,13 +1,11 @@
 """POST /api/v1/users/invitations."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.auth import service
 from shared.auth.models import InvitationCreate, InvitationPublic
-from shared.db import Database
-from shared.request_context import RequestContext
-from shared.web import create_app, current_context, current_principal, database, error_responses, make_handler
+from shared.web import Ctx, CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["users"])
 
@@ -20,14 +18,14 @@ router = APIRouter(tags=["users"])
 )
 async def invite(
     body: InvitationCreate,
-    principal: service.Principal = Depends(current_principal),
-    db: Database = Depends(database),
-    ctx: RequestContext = Depends(current_context),
+    principal: CurrentUser,
+    db: Db,
+    ctx: Ctx,
 ) -> InvitationPublic:
     """Invite someone with a role (super-admin). The answer holds the one-time `token` for their signup;
     it is valid for 7 days."""
     return service.invite(db, principal, body.email, body.role, ctx)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

@@ -2,14 +2,12 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from functions.routes import rule_of
+from functions.routes import entry
 from shared.auth import service
 from shared.auth.models import UserPublic, UserUpdate
-from shared.db import Database
-from shared.request_context import RequestContext
-from shared.web import create_app, current_context, current_principal, database, error_responses, make_handler
+from shared.web import Ctx, CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["users"])
 
@@ -18,14 +16,14 @@ router = APIRouter(tags=["users"])
 async def update_user(
     user_id: UUID,
     body: UserUpdate,
-    principal: service.Principal = Depends(current_principal),
-    db: Database = Depends(database),
-    ctx: RequestContext = Depends(current_context),
+    principal: CurrentUser,
+    db: Db,
+    ctx: Ctx,
 ) -> UserPublic:
     """Change a user's role or disable them (super-admin). It takes effect on their very next request;
     disabling also ends their sessions."""
     return service.update_user(db, principal, user_id, body.role, body.disabled, ctx)
 
 
-app = create_app(router, auth=rule_of(__name__))
+app = create_app(router, entry(__name__))
 handler = make_handler(app)

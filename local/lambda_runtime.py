@@ -39,7 +39,14 @@ class FunctionSpec:
 class LambdaContext:
     """The context object Lambda passes to a handler (the attributes Powertools and Mangum read)."""
 
-    def __init__(self, spec: FunctionSpec, region: str = "us-east-1", account_id: str = "123456789012") -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        *,
+        init_duration_ms: float | None = None,
+    ) -> None:
         self.function_name = spec.name
         self.function_version = "$LATEST"
         self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{spec.name}"
@@ -48,6 +55,9 @@ class LambdaContext:
         self.log_group_name = f"/aws/lambda/{spec.name}"
         self.log_stream_name = f"local/[$LATEST]{threading.current_thread().name}"
         self._deadline = time.monotonic() + spec.timeout_s
+        # What Lambda's REPORT line says of an environment's first invocation (the cost ledger reads these).
+        self.cold_start = init_duration_ms is not None
+        self.init_duration_ms = init_duration_ms
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
@@ -66,6 +76,7 @@ class LocalLambda:
         self._background = ThreadPoolExecutor(background_environments, "lambda-async", initializer=_new_environment)
         self._handlers: dict[str, Handler] = {}
         self._lock = threading.Lock()
+        self._environments = threading.local()
 
     def handler_for(self, module: str) -> Handler:
         with self._lock:
@@ -74,7 +85,16 @@ class LocalLambda:
             return self._handlers[module]
 
     def _run(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
-        return self.handler_for(spec.module)(event, LambdaContext(spec))
+        # Each worker thread stands for one environment per function: its first invocation of a function is
+        # that environment's cold start, and importing the module its init phase.
+        warm: set[str] = self._environments.__dict__.setdefault("warm", set())
+        init_ms = None
+        if spec.name not in warm:
+            started = time.perf_counter()
+            self.handler_for(spec.module)
+            init_ms = (time.perf_counter() - started) * 1000
+            warm.add(spec.name)
+        return self.handler_for(spec.module)(event, LambdaContext(spec, init_duration_ms=init_ms))
 
     async def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
         """RequestResponse invoke. Raises TimeoutError past the function's timeout, or the handler's error."""

@@ -4,6 +4,7 @@ gateway's extensions (WebSocket API, SPA files)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 
@@ -29,11 +30,26 @@ def job_specs() -> dict[str, tuple[FunctionSpec, str | None]]:
     """Every manifest job by name, with its schedule (None: invoked only)."""
     from functions.routes import JOBS
 
-    return {j.name: (FunctionSpec(j.name, j.module, j.memory_mb, j.timeout_s), j.schedule) for j in JOBS}
+    return {j.name: (FunctionSpec(j.function_id, j.module, j.memory_mb, j.timeout_s), j.schedule) for j in JOBS}
+
+
+class LocalInvoker:
+    """The runtime's Invoker locally: an Event invoke runs the job on a background environment."""
+
+    def __init__(self, runtime: LocalLambda) -> None:
+        self._runtime = runtime
+        self._jobs = job_specs()
+
+    def invoke_async(self, job: str, payload: dict[str, Any]) -> None:
+        self._runtime.invoke_async(self._jobs[job][0], payload)
 
 
 def build_local_platform(environments: int = 8) -> LocalPlatform:
+    """The gateway, its Lambda environments and schedules; the process's runtime gets the local invoker."""
+    from shared.runtime import current_runtime, install_runtime
+
     runtime = LocalLambda(environments=environments)
+    install_runtime(current_runtime().replace(invoker=LocalInvoker(runtime)))
     gateway = Gateway(manifest_routes(), runtime)
     scheduled = [(spec, schedule) for spec, schedule in job_specs().values() if schedule]
     return LocalPlatform(create_gateway_app(gateway), runtime, Scheduler(runtime, scheduled))

@@ -66,6 +66,18 @@ class Settings(BaseSettings):
     jwt_secret_arn: str | None = None
     totp_secret_arn: str | None = None
 
+    # What leaves the process; each is set only for the functions whose manifest entry needs it.
+    exports_bucket: str | None = None
+    # The WebSocket API's management endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage});
+    # locally the gateway's own URL.
+    websocket_management_url: str | None = None
+    # JSON {"<job name>": "<function name or ARN>"}: the functions this one may invoke asynchronously.
+    invoke_targets: dict[str, str] = Field(default_factory=dict)
+
+    # The cost ledger: how this function is billed, and which deployment's fixed costs are shared out.
+    function_architecture: Literal["arm64", "x86_64"] = "arm64"
+    cost_profile: Literal["production", "lean"] = "production"
+
     @model_validator(mode="after")
     def _check_database(self) -> Settings:
         if self.database_url is None and self.database_secret_arn is None:
@@ -94,11 +106,10 @@ class Settings(BaseSettings):
             sslmode=self.database_sslmode,
         )
 
-    def auth_secrets(self) -> AuthSecrets:
-        """The signing key ring and the TOTP encryption key; raises ConfigError when missing or unsafe."""
+    def jwt_keys(self) -> JwtKeys:
+        """The signing key ring; raises ConfigError when missing or unsafe."""
         ring: dict[str, str] = {}
         kid = self.jwt_current_kid
-        totp: str | None = None
         if self.jwt_secret_arn:
             raw = _get_json_secret(self.jwt_secret_arn)
             kid = str(raw.get("jwt_current_kid") or "")
@@ -110,30 +121,34 @@ class Settings(BaseSettings):
                 ring = {str(k): str(v) for k, v in json.loads(self.jwt_signing_keys.get_secret_value()).items()}
             except (ValueError, AttributeError):
                 raise ConfigError("JWT_SIGNING_KEYS must be a JSON object {kid: key}") from None
+        if not ring or not kid:
+            raise ConfigError(
+                "JWT keys missing: set JWT_SIGNING_KEYS and JWT_CURRENT_KID (locally) or JWT_SECRET_ARN (in AWS)"
+            )
+        if kid not in ring:
+            raise ConfigError("the current JWT key id names no key of the ring")
+        return JwtKeys({k: _key_bytes(v, f"JWT key {k}") for k, v in ring.items()}, kid)
+
+    def totp_key(self) -> bytes:
+        """The 32-byte key sealing TOTP secrets; raises ConfigError when missing or unsafe."""
+        totp: str | None = None
         if self.totp_secret_arn:
             totp = str(_get_json_secret(self.totp_secret_arn).get("totp_key") or "")
         elif self.totp_encryption_key:
             totp = self.totp_encryption_key.get_secret_value()
-        if not ring or not kid or not totp:
-            raise ConfigError(
-                "auth secrets missing: set JWT_SIGNING_KEYS, JWT_CURRENT_KID and TOTP_ENCRYPTION_KEY "
-                "(locally) or JWT_SECRET_ARN and TOTP_SECRET_ARN (in AWS)"
-            )
-        if kid not in ring:
-            raise ConfigError("the current JWT key id names no key of the ring")
-        keys = {k: _key_bytes(v, f"JWT key {k}") for k, v in ring.items()}
+        if not totp:
+            raise ConfigError("TOTP key missing: set TOTP_ENCRYPTION_KEY (locally) or TOTP_SECRET_ARN (in AWS)")
         # AES-256 wants exactly 32 bytes: derive them from the secret string.
-        return AuthSecrets(keys, kid, hashlib.sha256(_key_bytes(totp, "TOTP key")).digest())
+        return hashlib.sha256(_key_bytes(totp, "TOTP key")).digest()
 
 
 @dataclass(frozen=True)
-class AuthSecrets:
-    jwt_keys: dict[str, bytes]
+class JwtKeys:
+    keys: dict[str, bytes]
     current_kid: str
-    totp_key: bytes
 
     def __repr__(self) -> str:
-        return f"AuthSecrets(kids={sorted(self.jwt_keys)}, current_kid={self.current_kid!r})"
+        return f"JwtKeys(kids={sorted(self.keys)}, current_kid={self.current_kid!r})"
 
 
 MIN_KEY_CHARS = 32

@@ -23,11 +23,13 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from local.postgres import Cluster
 from local.secrets import generate_auth_secrets
 from local.server import build_local_platform
-from shared.db import Database, set_database
+from shared.config import get_settings
+from shared.db import Database
 from shared.db.migrate import migrate
+from shared.runtime import Runtime, install_runtime
 
 # Settings the code under test reads: throwaway auth keys, and a database URL that is never dialled (tests
-# hand the code its Database through set_database).
+# hand the code a runtime holding their Database through install_runtime).
 for _name, _value in generate_auth_secrets().items():
     os.environ.setdefault(_name, _value)
 os.environ.setdefault("DATABASE_URL", "postgresql://tests@127.0.0.1:1/not-used")
@@ -83,12 +85,17 @@ def database_url(pg_server: PgServer) -> Iterator[str]:
     pg_server.drop_database(name)
 
 
+# Reference data the migrations themselves write (the price table): kept between tests.
+MIGRATION_DATA = ("schema_migrations", "price_versions", "prices", "shared_capacity")
+
+
 def _truncate_all(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         tables = [
             row[0]
             for row in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND NOT tablename = ANY(%s)",
+                (list(MIGRATION_DATA),),
             )
         ]
         if tables:
@@ -100,16 +107,24 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    """The process's Database, pointed at the run's database; every table is emptied after the test."""
-    database = Database(lambda: database_url, retry_attempts=5)
-    set_database(database)
+def runtime(database_url: str) -> Iterator[Runtime]:
+    """The process's runtime, its database the run's; every table is emptied after the test."""
+    rt = Runtime(get_settings())
+    database = Database(lambda: database_url, retry_attempts=5, on_statement=rt.meter.on_statement)
+    rt = rt.replace(db=database)
+    install_runtime(rt)
     try:
-        yield database
+        yield rt
     finally:
         database.close()
-        set_database(None)
+        install_runtime(None)
         _truncate_all(database_url)
+
+
+@pytest.fixture
+def db(runtime: Runtime) -> Database:
+    """The runtime's Database (the run's database; emptied after the test)."""
+    return runtime.db
 
 
 @pytest.fixture

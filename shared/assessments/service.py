@@ -29,6 +29,7 @@ from shared.errors import BadRequest, Conflict, ValidationFailed
 from shared.errors import problem as _problem
 from shared.questionnaires.repository import cached_version
 from shared.request_context import RequestContext
+from shared.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,14 @@ def check_key(key: str | None) -> str:
     return key
 
 
-def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: RequestContext) -> Outcome:
+def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: RequestContext) -> Outcome:
     """Raises BadRequest, Conflict (same key in flight), ValidationFailed (every problem, with its path;
     also for a key reused with another body).
 
     The body is validated and scored here against the cached questionnaire version, then one statement in
     one round trip (``submit_assessment``, migration 0006) does the rest: the key's lock and lookup, the
     checks of sector and respondent, and every write, as its own transaction."""
+    db = rt.db
     digest = request_hash(body)
     new = body.respondent if isinstance(body.respondent, RespondentNew) else None
     known = body.respondent.id if isinstance(body.respondent, RespondentRef) else None
@@ -131,6 +133,9 @@ def submit(db: Database, caller: Caller, key: str, body: SubmissionCreate, ctx: 
     row = db.run_statement(repository.SUBMIT, (Jsonb(document, dumps=_dumps),), idempotent=False)
     assert row is not None
     result = row["result"]
+    if result["outcome"] in ("created", "replayed"):
+        # The cost ledger counts every request of this submission's session towards its assessment.
+        rt.meter.attribute(assessment_id=result["response"]["assessment_id"], session_key=f"web:{key}")
     match result["outcome"]:
         case "created":
             return Outcome(201, result["response"], replayed=False)

@@ -21,7 +21,6 @@ from psycopg import Connection
 from shared.audit import repository as audit
 from shared.audit.models import AuditEntry
 from shared.auth import passwords, repository, throttle, totp
-from shared.auth.keys import secret_box, token_service
 from shared.auth.models import (
     InvitationPublic,
     MfaRequired,
@@ -32,11 +31,12 @@ from shared.auth.models import (
     UserPublic,
 )
 from shared.auth.permissions import Role
-from shared.auth.tokens import ACCESS_TTL_S, MFA_TTL_S, REFRESH_TTL_S, Claims, TokenType
 from shared.db import Database
 from shared.db.errors import register_constraint
 from shared.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed, problem
 from shared.request_context import RequestContext
+from shared.runtime import Runtime
+from shared.security.tokens import ACCESS_TTL_S, MFA_TTL_S, REFRESH_TTL_S, Claims, TokenService, TokenType
 
 INVITATION_TTL_S = 7 * 24 * 3600
 RECOVERY_CODES = 10
@@ -80,8 +80,7 @@ def _new_recovery_code() -> str:
 # -- tokens --------------------------------------------------------------------------------------------
 
 
-def _issue_pair(conn: Connection[Any], user_id: UUID, family: str | None = None) -> TokenPair:
-    tokens = token_service()
+def _issue_pair(conn: Connection[Any], tokens: TokenService, user_id: UUID, family: str | None = None) -> TokenPair:
     family = family or str(uuid.uuid4())
     refresh = tokens.issue(str(user_id), TokenType.REFRESH, REFRESH_TTL_S, family=family)
     repository.insert_refresh(conn, refresh.jti, family, user_id, refresh.expires_at)
@@ -89,11 +88,11 @@ def _issue_pair(conn: Connection[Any], user_id: UUID, family: str | None = None)
     return TokenPair(access_token=access.token, refresh_token=refresh.token, expires_in=ACCESS_TTL_S)
 
 
-def authenticate(db: Database, token: str, allowed: frozenset[str]) -> Principal:
+def authenticate(rt: Runtime, token: str, allowed: frozenset[str]) -> Principal:
     """The caller of an access token, checked against the database on every request: a disabled account,
     a changed role or a revoked session take effect at once. Raises Unauthorized or Forbidden."""
-    claims = token_service().verify(token, TokenType.ACCESS)
-    row = repository.principal(db, claims.sub, claims.fam)
+    claims = rt.tokens.verify(token, TokenType.ACCESS)
+    row = repository.principal(rt.db, claims.sub, claims.fam)
     if row is None or row.disabled or row.session_revoked:
         raise Unauthorized("The session is no longer valid.")
     if row.role not in allowed and row.role != Role.SUPER_ADMIN:
@@ -101,8 +100,8 @@ def authenticate(db: Database, token: str, allowed: frozenset[str]) -> Principal
     return Principal(row.id, row.email, Role(row.role), claims.fam)
 
 
-def verify_mfa_token(token: str) -> Claims:
-    return token_service().verify(token, TokenType.MFA)
+def verify_mfa_token(rt: Runtime, token: str) -> Claims:
+    return rt.tokens.verify(token, TokenType.MFA)
 
 
 # -- signup and login ----------------------------------------------------------------------------------
@@ -161,8 +160,9 @@ def _finish(result: Any) -> Any:
     return result
 
 
-def login(db: Database, email: str, password: str, ctx: RequestContext) -> TokenPair | MfaRequired:
+def login(rt: Runtime, email: str, password: str, ctx: RequestContext) -> TokenPair | MfaRequired:
     """Raises TooManyRequests while throttled, Unauthorized for any wrong or unknown credential."""
+    db = rt.db
     limits = [throttle.account_key(email), throttle.ip_key(ctx.source_ip)]
     with db.transaction(read_only=True) as conn:
         throttle.check(conn, limits)
@@ -186,7 +186,7 @@ def login(db: Database, email: str, password: str, ctx: RequestContext) -> Token
             return _Failure(Unauthorized(BAD_CREDENTIALS))
         throttle.clear(conn, limits[0])  # type: ignore[arg-type]
         if user.totp_enabled_at is not None:
-            mfa = token_service().issue(str(user.id), TokenType.MFA, MFA_TTL_S)
+            mfa = rt.tokens.issue(str(user.id), TokenType.MFA, MFA_TTL_S)
             repository.insert_challenge(conn, mfa.jti, user.id, mfa.expires_at)
             audit.record(
                 conn,
@@ -196,13 +196,13 @@ def login(db: Database, email: str, password: str, ctx: RequestContext) -> Token
             )  # fmt: skip
             return MfaRequired(mfa_token=mfa.token)
         audit.record(conn, AuditEntry(action="auth.login", actor_id=user.id, actor_email=user.email), ctx)
-        return _issue_pair(conn, user.id)
+        return _issue_pair(conn, rt.tokens, user.id)
 
     return _finish(db.run_in_transaction(work))
 
 
 def verify_login(
-    db: Database, mfa_token: str, code: str | None, recovery_code: str | None, ctx: RequestContext
+    rt: Runtime, mfa_token: str, code: str | None, recovery_code: str | None, ctx: RequestContext
 ) -> TokenPair:
     """Second step of a login. Each TOTP code is accepted once per user, each recovery code once; five wrong
     codes kill the token.
@@ -210,7 +210,7 @@ def verify_login(
     Raises Unauthorized."""
     if bool(code) == bool(recovery_code):
         raise _field_error(["body"], "Give exactly one of code and recovery_code.", "missing")
-    claims = verify_mfa_token(mfa_token)
+    claims = verify_mfa_token(rt, mfa_token)
     now = time.time()
 
     def work(conn: Connection[Any]) -> TokenPair | _Failure:
@@ -224,7 +224,7 @@ def verify_login(
         if user is None or user.disabled_at is not None or user.totp_secret is None:
             return _Failure(Unauthorized("The sign-in attempt has expired; sign in again."))
         if code:
-            step = totp.matching_step(secret_box().open(user.totp_secret, str(user.id)), code, now)
+            step = totp.matching_step(rt.box.open(user.totp_secret, str(user.id)), code, now)
             ok = step is not None and repository.advance_totp_step(conn, user.id, step)
             method = "totp"
         else:
@@ -246,16 +246,16 @@ def verify_login(
                        details={"stage": "second_factor", "method": method}),
             ctx,
         )  # fmt: skip
-        return _issue_pair(conn, user.id)
+        return _issue_pair(conn, rt.tokens, user.id)
 
-    return _finish(db.run_in_transaction(work))
+    return _finish(rt.db.run_in_transaction(work))
 
 
-def refresh(db: Database, refresh_token: str, ctx: RequestContext) -> TokenPair:
+def refresh(rt: Runtime, refresh_token: str, ctx: RequestContext) -> TokenPair:
     """Rotate a refresh token. Presenting one that was already rotated revokes its whole family.
 
     Raises Unauthorized."""
-    claims = token_service().verify(refresh_token, TokenType.REFRESH)
+    claims = rt.tokens.verify(refresh_token, TokenType.REFRESH)
 
     def work(conn: Connection[Any]) -> TokenPair | _Failure:
         row = repository.refresh_for_update(conn, claims.jti)
@@ -274,16 +274,16 @@ def refresh(db: Database, refresh_token: str, ctx: RequestContext) -> TokenPair:
         if user is None or user.disabled_at is not None:
             return _Failure(Unauthorized("The session is no longer valid; sign in again."))
         repository.mark_rotated(conn, row.id)
-        return _issue_pair(conn, user.id, str(row.family_id))
+        return _issue_pair(conn, rt.tokens, user.id, str(row.family_id))
 
-    return _finish(db.run_in_transaction(work))
+    return _finish(rt.db.run_in_transaction(work))
 
 
-def logout(db: Database, principal: Principal, refresh_token: str | None, ctx: RequestContext) -> None:
+def logout(rt: Runtime, principal: Principal, refresh_token: str | None, ctx: RequestContext) -> None:
     """End this session (its access and refresh tokens); with a refresh token, end that token's session."""
     family = principal.session
     if refresh_token:
-        claims = token_service().verify(refresh_token, TokenType.REFRESH)
+        claims = rt.tokens.verify(refresh_token, TokenType.REFRESH)
         if claims.sub != str(principal.id):
             raise Forbidden("That session is not yours.")
         family = claims.fam
@@ -297,7 +297,7 @@ def logout(db: Database, principal: Principal, refresh_token: str | None, ctx: R
             ctx,
         )  # fmt: skip
 
-    db.run_in_transaction(work)
+    rt.db.run_in_transaction(work)
 
 
 def me(db: Database, principal: Principal) -> UserPublic:
@@ -319,7 +319,7 @@ def _locked_self(conn: Connection[Any], principal: Principal) -> repository.User
     return user
 
 
-def setup_2fa(db: Database, principal: Principal, ctx: RequestContext) -> TwoFactorSetup:
+def setup_2fa(rt: Runtime, principal: Principal, ctx: RequestContext) -> TwoFactorSetup:
     """A new secret, not active until enable. Raises Conflict when 2FA is already on."""
     secret = totp.new_secret()
 
@@ -327,15 +327,15 @@ def setup_2fa(db: Database, principal: Principal, ctx: RequestContext) -> TwoFac
         user = _locked_self(conn, principal)
         if user.totp_enabled_at is not None:
             raise Conflict("Two-factor authentication is already on; disable it first.")
-        repository.set_pending_totp(conn, user.id, secret_box().seal(secret, str(user.id)))
+        repository.set_pending_totp(conn, user.id, rt.box.seal(secret, str(user.id)))
         audit.record(conn, AuditEntry(action="auth.2fa_setup", actor_id=user.id, actor_email=user.email), ctx)
 
-    db.run_in_transaction(work)
+    rt.db.run_in_transaction(work)
     uri = totp.provisioning_uri(secret, principal.email)
     return TwoFactorSetup(secret=secret, otpauth_uri=uri, qr=totp.qr_data_uri(uri))
 
 
-def enable_2fa(db: Database, principal: Principal, code: str, ctx: RequestContext) -> RecoveryCodes:
+def enable_2fa(rt: Runtime, principal: Principal, code: str, ctx: RequestContext) -> RecoveryCodes:
     """Activate the pending secret with a current code; returns ten recovery codes (stored hashed).
 
     Raises Conflict (no setup, or already on), ValidationFailed (wrong code)."""
@@ -348,7 +348,7 @@ def enable_2fa(db: Database, principal: Principal, code: str, ctx: RequestContex
             raise Conflict("Two-factor authentication is already on.")
         if user.totp_pending is None:
             raise Conflict("Call POST /api/v1/auth/2fa/setup first.")
-        secret = secret_box().open(user.totp_pending, str(user.id))
+        secret = rt.box.open(user.totp_pending, str(user.id))
         step = totp.matching_step(secret, code, now)
         if step is None or not repository.advance_totp_step(conn, user.id, step):
             raise _field_error(["body", "code"], "The code is wrong or was already used.", "invalid_code")
@@ -357,15 +357,15 @@ def enable_2fa(db: Database, principal: Principal, code: str, ctx: RequestContex
         audit.record(conn, AuditEntry(action="auth.2fa_enable", actor_id=user.id, actor_email=user.email), ctx)
         return RecoveryCodes(recovery_codes=codes)
 
-    return db.run_in_transaction(work)
+    return rt.db.run_in_transaction(work)
 
 
-def disable_2fa(db: Database, principal: Principal, password: str, code: str, ctx: RequestContext) -> None:
+def disable_2fa(rt: Runtime, principal: Principal, password: str, code: str, ctx: RequestContext) -> None:
     """Turn 2FA off with the password and a current (or recovery) code.
 
     Raises TooManyRequests while throttled, Forbidden for a wrong password or code, Conflict when off."""
     limit = throttle.second_factor_key(principal.id)
-    with db.transaction(read_only=True) as conn:
+    with rt.db.transaction(read_only=True) as conn:
         throttle.check(conn, [limit])
         user = repository.user_by_id(conn, principal.id)
     if user is None:
@@ -377,7 +377,7 @@ def disable_2fa(db: Database, principal: Principal, password: str, code: str, ct
         locked = repository.user_by_id(conn, principal.id, for_update=True)
         if locked is None or locked.totp_secret is None:
             raise Conflict("Two-factor authentication is not on.")
-        step = totp.matching_step(secret_box().open(locked.totp_secret, str(locked.id)), code, now)
+        step = totp.matching_step(rt.box.open(locked.totp_secret, str(locked.id)), code, now)
         code_ok = (step is not None and repository.advance_totp_step(conn, locked.id, step)) or (
             step is None and repository.use_recovery_code(conn, locked.id, _normalize_recovery(code))
         )
@@ -394,7 +394,7 @@ def disable_2fa(db: Database, principal: Principal, password: str, code: str, ct
         audit.record(conn, AuditEntry(action="auth.2fa_disable", actor_id=locked.id, actor_email=locked.email), ctx)
         return None
 
-    _finish(db.run_in_transaction(work))
+    _finish(rt.db.run_in_transaction(work))
 
 
 # -- users (super-admin) -------------------------------------------------------------------------------

@@ -1,22 +1,17 @@
-"""TOTP (RFC 6238: SHA-1, 6 digits, 30-second step, one step of drift) and the at-rest encryption of secrets."""
+"""TOTP (RFC 6238: SHA-1, 6 digits, 30-second step, one step of drift); secrets are sealed at rest by
+shared.security.secretbox."""
 
 from __future__ import annotations
 
 import base64
 import hmac
 import io
-import os
 
 import pyotp
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from shared.errors import Unauthorized
 
 ISSUER = "Skills Assessment Platform"
 STEP_S = 30
 SECRET_CHARS = 32  # base32: 32 characters = 160 bits, RFC 4226's recommended length
-NONCE_BYTES = 12
 
 
 def new_secret() -> str:
@@ -50,23 +45,3 @@ def matching_step(secret: str, code: str, now: float) -> int | None:
         if hmac.compare_digest(totp.at(step * STEP_S), code):
             found = step
     return found
-
-
-class SecretBox:
-    """AES-256-GCM with the owner's id as associated data: a ciphertext moved to another user, or altered,
-    fails to open, and every failure is refused (fail closed)."""
-
-    def __init__(self, key: bytes) -> None:
-        if len(key) != 32:
-            raise ValueError("the TOTP encryption key must be 32 bytes (AES-256)")
-        self._aead = AESGCM(key)
-
-    def seal(self, plaintext: str, owner: str) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, plaintext.encode(), owner.encode())
-
-    def open(self, sealed: bytes, owner: str) -> str:
-        try:
-            return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], owner.encode()).decode()
-        except (InvalidTag, ValueError):
-            raise Unauthorized("The second factor could not be verified.") from None

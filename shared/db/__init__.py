@@ -1,5 +1,5 @@
 """Database core: the per-environment connection, transactions with retry, error translation, migrations."""
 
-from shared.db.connection import Database, IsolationLevel, get_database, set_database
+from shared.db.connection import Database, IsolationLevel
 
-__all__ = ["Database", "IsolationLevel", "get_database", "set_database"]
+__all__ = ["Database", "IsolationLevel"]

@@ -54,6 +54,7 @@ class Database:
         application_name: str = "skills-platform",
         probe_after_idle_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        on_statement: Callable[[float], None] | None = None,
     ) -> None:
         self._conninfo = conninfo
         self._connect_timeout_s = connect_timeout_s
@@ -63,6 +64,7 @@ class Database:
         self._probe_after_idle_s = probe_after_idle_s
         self._sleep = sleep
         self._local = threading.local()
+        self._cursor_factory = _timed_cursor(on_statement) if on_statement else None
 
     # -- connection -------------------------------------------------------------------------------
 
@@ -79,10 +81,14 @@ class Database:
                 application_name=self._application_name,
                 row_factory=dict_row,
             )
+            if self._cursor_factory is not None:
+                conn.cursor_factory = self._cursor_factory
         except psycopg.OperationalError as exc:
             # The message may carry the host name but never the password; keep it out of the response.
             logger.warning("database connection failed: %s", str(exc).splitlines()[0] if str(exc) else exc)
+            self._local.unreachable_at = time.monotonic()
             raise DatabaseUnavailable() from exc
+        self._local.unreachable_at = None
         return conn
 
     def connection(self) -> psycopg.Connection[Any]:
@@ -111,6 +117,12 @@ class Database:
                 conn.close()
                 conn = self.connection()
         return conn
+
+    def recently_unreachable(self, within_s: float = 5.0) -> bool:
+        """Whether this environment failed to connect in the last ``within_s`` seconds: work that may be
+        skipped (the cost ledger's write) does not wait for another connection timeout then."""
+        failed_at: float | None = getattr(self._local, "unreachable_at", None)
+        return failed_at is not None and time.monotonic() - failed_at < within_s
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -246,30 +258,17 @@ class Database:
         raise AssertionError("unreachable")
 
 
-_database: Database | None = None
-_database_lock = threading.Lock()
+def _timed_cursor(on_statement: Callable[[float], None]) -> type[psycopg.Cursor[Any]]:
+    """A cursor class reporting each statement's round trip (the cost ledger's database time). Results of
+    a client-side cursor arrive within ``execute``, so its duration is the statement's whole time."""
 
+    class TimedCursor(psycopg.Cursor[Any]):
+        def execute(self, *args: Any, **kwargs: Any) -> TimedCursor:
+            started = time.perf_counter()
+            try:
+                super().execute(*args, **kwargs)
+            finally:
+                on_statement(time.perf_counter() - started)
+            return self
 
-def get_database() -> Database:
-    """The process's Database, built from the settings on first use."""
-    global _database
-    if _database is None:
-        with _database_lock:
-            if _database is None:
-                from shared.config import get_settings
-
-                settings = get_settings()
-                _database = Database(
-                    settings.database_conninfo,
-                    connect_timeout_s=settings.db_connect_timeout_s,
-                    # Through RDS Proxy, its init query sets the timeout (startup options are refused there).
-                    statement_timeout_ms=None if settings.database_via_proxy else settings.db_statement_timeout_ms,
-                    retry_attempts=settings.db_retry_attempts,
-                )
-    return _database
-
-
-def set_database(database: Database | None) -> None:
-    """Replace the process's Database (tests and the local runtime point it at their own server)."""
-    global _database
-    _database = database
+    return TimedCursor

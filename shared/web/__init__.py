@@ -1,16 +1,7 @@
 """Web core shared by every function module: app and handler factories, dependencies, error mapping."""
 
 from shared.web.app import create_app, make_handler
-from shared.web.auth import current_context, current_principal
-from shared.web.deps import database
+from shared.web.deps import Ctx, CurrentUser, Db, Rt
 from shared.web.errors import ErrorBody, error_responses
 
-__all__ = [
-    "ErrorBody",
-    "create_app",
-    "current_context",
-    "current_principal",
-    "database",
-    "error_responses",
-    "make_handler",
-]
+__all__ = ["Ctx", "CurrentUser", "Db", "ErrorBody", "Rt", "create_app", "error_responses", "make_handler"]

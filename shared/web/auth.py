@@ -1,8 +1,9 @@
-"""Authentication and authorization at the edge: every app enforces its manifest rule before its route runs.
+"""Authentication and authorization at the edge: every app enforces its manifest entry's rule (the types of
+shared/manifest.py) before its route runs.
 
-Rules: ``public``; ``mfa-pending`` (the short-lived token between password and second factor, as a Bearer
-header or the body's ``mfa_token``); ``roles:a,b`` (an access token of a user who, per the database right
-now, holds one of the roles; super-admin holds all).
+``Public``: anyone. ``MfaPending``: the short-lived token between password and second factor, as a Bearer
+header or the body's ``mfa_token``. ``Roles``: an access token of a user who, per the database right now,
+holds one of the roles (super-admin holds all). ``TwilioSignature``: see shared/whatsapp.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from typing import Any
 
 from fastapi import Request
 
-from shared.db import get_database
 from shared.errors import Unauthorized
+from shared.manifest import AuthRule, MfaPending, Public, Roles
 from shared.request_context import RequestContext
+from shared.runtime import current_runtime
 
-PUBLIC = "public"
-MFA_PENDING = "mfa-pending"
+Authorizer = Callable[[Request], Awaitable[None]]
 
 
 def bearer_token(request: Request) -> str | None:
@@ -38,56 +39,45 @@ def request_context(request: Request) -> RequestContext:
     )
 
 
-def authorizer(rule: str) -> Callable[[Request], Awaitable[None]]:
-    """The dependency enforcing ``rule``; raises Unauthorized (401) or Forbidden (403)."""
-    if rule == PUBLIC:
+async def _public(request: Request) -> None:
+    return None
 
-        async def public(request: Request) -> None:
-            return None
 
-        return public
+async def _mfa_pending(request: Request) -> None:
+    from shared.auth.service import verify_mfa_token
 
-    if rule == MFA_PENDING:
+    token = bearer_token(request)
+    if token is None:
+        body = await request.json() if request.headers.get("content-type", "").startswith("application/json") else {}
+        token = body.get("mfa_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        raise Unauthorized("An mfa_token is required.")
+    request.state.mfa_claims = verify_mfa_token(current_runtime(), token)
 
-        async def mfa_pending(request: Request) -> None:
-            from shared.auth.service import verify_mfa_token
 
-            token = bearer_token(request)
-            if token is None:
-                body = (
-                    await request.json()
-                    if request.headers.get("content-type", "").startswith("application/json")
-                    else {}
-                )
-                token = body.get("mfa_token") if isinstance(body, dict) else None
-            if not isinstance(token, str) or not token:
-                raise Unauthorized("An mfa_token is required.")
-            request.state.mfa_claims = verify_mfa_token(token)
-
-        return mfa_pending
-
-    if not rule.startswith("roles:"):
-        raise ValueError(f"unknown auth rule {rule!r}")
-    allowed = frozenset(rule.removeprefix("roles:").split(","))
-
+def _signed_in(allowed: frozenset[str]) -> Authorizer:
     async def signed_in(request: Request) -> None:
         from shared.auth.service import authenticate
 
         token = bearer_token(request)
         if token is None:
             raise Unauthorized("Sign in first: send Authorization: Bearer <access token>.")
-        request.state.principal = authenticate(get_database(), token, allowed)
+        runtime = current_runtime()
+        principal = authenticate(runtime, token, allowed)
+        runtime.meter.attribute(actor=f"user:{principal.id}")
+        request.state.principal = principal
 
     return signed_in
 
 
-async def current_principal(request: Request) -> Any:
-    """The signed-in caller (shared.auth.service.Principal), set by the route's authorizer."""
-    principal = getattr(request.state, "principal", None)
-    if principal is None:
-        raise Unauthorized()
-    return principal
-
-
-async def current_context(request: Request) -> RequestContext:
-    return request_context(request)
+def authorizer(rule: AuthRule) -> Authorizer:
+    """The dependency enforcing ``rule``; it raises Unauthorized (401) or Forbidden (403)."""
+    match rule:
+        case Public():
+            return _public
+        case MfaPending():
+            return _mfa_pending
+        case Roles(roles=allowed):
+            return _signed_in(allowed)
+    # Rules of other kinds of function (webhooks, WebSocket routes, jobs) are enforced by their own wrapper.
+    raise ValueError(f"{rule} is not enforced by an HTTP app of this kind")

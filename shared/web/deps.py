@@ -1,9 +1,41 @@
-"""FastAPI dependencies shared by function modules. All ``async def``: see shared.web.app."""
+"""The dependencies function modules declare, as ``Annotated`` types: ``Db``, ``Rt``, ``CurrentUser``, ``Ctx``.
+All ``async def``: see shared.web.app."""
 
 from __future__ import annotations
 
-from shared.db import Database, get_database
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from shared.auth.service import Principal
+from shared.db import Database
+from shared.errors import Unauthorized
+from shared.request_context import RequestContext
+from shared.runtime import Runtime, current_runtime
+from shared.web.auth import request_context
+
+
+async def runtime() -> Runtime:
+    return current_runtime()
 
 
 async def database() -> Database:
-    return get_database()
+    return current_runtime().db
+
+
+async def current_principal(request: Request) -> Principal:
+    """The signed-in caller, set by the route's authorizer."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+async def current_context(request: Request) -> RequestContext:
+    return request_context(request)
+
+
+Rt = Annotated[Runtime, Depends(runtime)]
+Db = Annotated[Database, Depends(database)]
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+Ctx = Annotated[RequestContext, Depends(current_context)]

@@ -10,9 +10,9 @@ import httpx
 import pyotp
 
 from shared.auth import service
-from shared.auth.keys import token_service
-from shared.auth.tokens import MFA_TTL_S, TokenType
 from shared.db import Database
+from shared.runtime import current_runtime
+from shared.security.tokens import MFA_TTL_S, TokenType
 
 PASSWORD = "a sturdy passphrase 42"
 
@@ -74,12 +74,12 @@ def code_at(account: Account, steps_ahead: int) -> str:
 def mint_pair(db: Database, user_id: str) -> dict[str, str]:
     """Access and refresh tokens for a user, straight from the service (no password hashing)."""
     with db.transaction() as conn:
-        pair = service._issue_pair(conn, user_id)  # type: ignore[arg-type]
+        pair = service._issue_pair(conn, current_runtime().tokens, user_id)  # type: ignore[arg-type]
     return {"access": pair.access_token, "refresh": pair.refresh_token}
 
 
 def mint_mfa(db: Database, user_id: str) -> str:
-    issued = token_service().issue(user_id, TokenType.MFA, MFA_TTL_S)
+    issued = current_runtime().tokens.issue(user_id, TokenType.MFA, MFA_TTL_S)
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO mfa_challenges (id, user_id, expires_at) VALUES (%s, %s, to_timestamp(%s))",

@@ -7,8 +7,9 @@ from typing import Any
 import httpx
 
 from local.postgres import Cluster
-from shared.db import Database, set_database
+from shared.db import Database
 from shared.db.migrate import discover, migrate
+from shared.runtime import runtime_with
 
 
 async def test_health_reports_the_database_and_latest_migration(db: Database, api: httpx.AsyncClient) -> None:
@@ -23,11 +24,8 @@ async def test_health_is_503_with_a_clear_body_when_the_database_is_unreachable(
 ) -> None:
     url = own_cluster.url("postgres")
     own_cluster.stop()
-    set_database(Database(lambda: url, connect_timeout_s=2))
-    try:
+    with runtime_with(db=Database(lambda: url, connect_timeout_s=2)):
         response = await api.get("/api/v1/health")
-    finally:
-        set_database(None)
     assert response.status_code == 503
     assert response.json() == {
         "error": {"code": "database_unavailable", "message": "The database is unreachable.", "details": None}
@@ -37,15 +35,12 @@ async def test_health_is_503_with_a_clear_body_when_the_database_is_unreachable(
 async def test_health_recovers_when_the_database_comes_back(api: httpx.AsyncClient, own_cluster: Cluster) -> None:
     url = own_cluster.url("postgres")
     migrate(url)
-    set_database(Database(lambda: url, connect_timeout_s=2))
-    try:
+    with runtime_with(db=Database(lambda: url, connect_timeout_s=2)):
         statuses: list[Any] = [(await api.get("/api/v1/health")).status_code]
         own_cluster.stop()
         statuses.append((await api.get("/api/v1/health")).status_code)
         own_cluster.start()
         statuses.append((await api.get("/api/v1/health")).status_code)
-    finally:
-        set_database(None)
     assert statuses == [200, 503, 200]
 
 

@@ -77,10 +77,10 @@ def test_auth_keys_come_from_the_deployments_generated_secrets(
     monkeypatch.setenv("JWT_SECRET_ARN", jwt["ARN"])
     monkeypatch.setenv("TOTP_SECRET_ARN", totp["ARN"])
     get_settings.cache_clear()
-    secrets = get_settings().auth_secrets()
-    assert secrets.current_kid == "k1"
-    assert secrets.jwt_keys == {"k1": generated.encode()}
-    assert len(secrets.totp_key) == 32
+    keys = get_settings().jwt_keys()
+    assert keys.current_kid == "k1"
+    assert keys.keys == {"k1": generated.encode()}
+    assert len(get_settings().totp_key()) == 32
 
 
 def test_short_or_placeholder_auth_keys_fail_closed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,5 +90,5 @@ def test_short_or_placeholder_auth_keys_fail_closed(monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv("JWT_CURRENT_KID", "k1")
         get_settings.cache_clear()
         with pytest.raises(ConfigError, match=problem):
-            get_settings().auth_secrets()
+            get_settings().jwt_keys()
     get_settings.cache_clear()

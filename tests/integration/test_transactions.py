@@ -11,9 +11,10 @@ import psycopg
 import pytest
 
 from shared.config import get_settings
-from shared.db import Database, IsolationLevel, get_database, set_database
+from shared.db import Database, IsolationLevel
 from shared.db.errors import register_constraint
 from shared.errors import ConcurrencyConflict, Conflict, DatabaseUnavailable, NotFound, ValidationFailed
+from shared.runtime import Runtime
 
 
 @pytest.fixture
@@ -264,11 +265,9 @@ def test_through_rds_proxy_no_startup_options_are_sent(
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("DATABASE_VIA_PROXY", via_proxy)
     get_settings.cache_clear()
-    set_database(None)
     try:
-        database = get_database()
+        database = Runtime(get_settings()).db
         assert database.fetch_one("SHOW statement_timeout") == {"statement_timeout": expected}
         database.close()
     finally:
-        set_database(None)
         get_settings.cache_clear()

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from local.http_events import GatewayIdentity, HttpRequest, RouteMatch, build_event
 from local.lambda_runtime import FunctionSpec, LambdaContext
 from shared import errors
+from shared.manifest import HttpRoute, Public
 from shared.observability import logger
 from shared.web import create_app, make_handler
 
@@ -49,7 +50,7 @@ async def fail(kind: str) -> None:
     }[kind]
 
 
-handler = make_handler(create_app(router, auth="public"))
+handler = make_handler(create_app(router, HttpRoute("POST", "/api/v1/items", __name__, Public())))
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ import json
 import jwt
 import pytest
 
-from shared.auth.tokens import TokenService, TokenType
 from shared.errors import Unauthorized
+from shared.security.tokens import TokenService, TokenType
 
 KEY = b"k" * 32
 OTHER = b"o" * 32

@@ -10,6 +10,7 @@ import pytest
 
 from shared.auth import passwords, totp
 from shared.errors import Unauthorized
+from shared.security.secretbox import SecretBox
 
 NOW = 1_800_000_015.0
 
@@ -37,7 +38,7 @@ def test_codes_match_their_step_with_one_step_of_drift() -> None:
 
 
 def test_sealed_secrets_open_only_for_their_owner_and_untampered() -> None:
-    box = totp.SecretBox(os.urandom(32))
+    box = SecretBox(os.urandom(32))
     sealed = box.seal("SECRET", "user-1")
     assert box.open(sealed, "user-1") == "SECRET"
     tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
@@ -45,7 +46,7 @@ def test_sealed_secrets_open_only_for_their_owner_and_untampered() -> None:
         with pytest.raises(Unauthorized):
             box.open(ciphertext, owner)
     with pytest.raises(Unauthorized):
-        totp.SecretBox(os.urandom(32)).open(sealed, "user-1")
+        SecretBox(os.urandom(32)).open(sealed, "user-1")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,64 @@
+"""The small interfaces to everything that leaves the process. Each has one AWS (or Twilio) adapter and a
+local one; use cases receive them through the Runtime and never build clients themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from shared.runtime.meter import Invocation
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+
+
+class ObjectStorage(Protocol):
+    """The exports bucket: private, encrypted objects, read through short-lived presigned URLs."""
+
+    def put_file(self, key: str, path: Path, *, content_type: str) -> StoredObject: ...
+
+    def presign_get(self, key: str, *, expires_s: int, filename: str, content_type: str) -> str:
+        """A URL that GETs the object as an attachment named ``filename`` for ``expires_s`` seconds."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+class SocketPoster(Protocol):
+    """The WebSocket API's management endpoint (``@connections``)."""
+
+    def post(self, connection_id: str, data: bytes) -> bool:
+        """Send ``data``; False when the connection is gone (410). Raises on other failures."""
+        ...
+
+    def disconnect(self, connection_id: str) -> None: ...
+
+
+class Invoker(Protocol):
+    """Asynchronous (Event) invokes of other functions of the manifest, by job name."""
+
+    def invoke_async(self, job: str, payload: dict[str, Any]) -> None: ...
+
+
+class Ledger(Protocol):
+    """Where each invocation's metered usage goes (the cost ledger)."""
+
+    def record(self, invocation: Invocation) -> bool:
+        """Store it; never raises: False when it could not be stored (logged and counted)."""
+        ...

@@ -1,0 +1,184 @@
+"""The runtime of an execution environment: built once from the settings, it holds the database, the key
+material and the adapters of everything that leaves the process. Use cases receive it (or the one part they
+need); they never read settings or module globals. Tests and the local platform replace parts in one call
+(``Runtime.replace`` then ``install_runtime``).
+
+Every part is built on first use, so a function builds (and needs the settings of) only what it uses: the
+health check never reads the TOTP key.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, TypeVar
+
+from shared.config import Settings
+from shared.db import Database
+from shared.errors import ConfigError
+from shared.runtime.meter import Meter
+from shared.runtime.ports import Clock, Invoker, Ledger, ObjectStorage, SocketPoster, SystemClock
+from shared.security.secretbox import SecretBox
+from shared.security.tokens import TokenService
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Memo:
+    value: Any
+    expires_at: float
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    meter: Meter = field(default_factory=Meter)
+    clock: Clock = field(default_factory=SystemClock)
+    database: Database | None = None
+    token_service: TokenService | None = None
+    secret_box: SecretBox | None = None
+    storage: ObjectStorage | None = None
+    sockets: SocketPoster | None = None
+    invoker: Invoker | None = None
+    # None: the cost ledger in the database (shared.costs), which the function wrapper supplies.
+    ledger: Ledger | None = None
+    _memos: dict[str, _Memo] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- parts, built on first use ---------------------------------------------------------------------
+
+    def _part(self, name: str, build: Callable[[], T]) -> T:
+        value = getattr(self, name)
+        if value is None:
+            with self._lock:
+                value = getattr(self, name)
+                if value is None:
+                    value = build()
+                    setattr(self, name, value)
+        return value
+
+    @property
+    def db(self) -> Database:
+        return self._part("database", self._build_database)
+
+    @property
+    def tokens(self) -> TokenService:
+        return self._part("token_service", self._build_tokens)
+
+    @property
+    def box(self) -> SecretBox:
+        return self._part("secret_box", lambda: SecretBox(self.settings.totp_key()))
+
+    @property
+    def exports(self) -> ObjectStorage:
+        return self._part("storage", self._build_storage)
+
+    @property
+    def websockets(self) -> SocketPoster:
+        return self._part("sockets", self._build_sockets)
+
+    @property
+    def invoke(self) -> Invoker:
+        return self._part("invoker", self._build_invoker)
+
+    def _build_database(self) -> Database:
+        s = self.settings
+        return Database(
+            s.database_conninfo,
+            connect_timeout_s=s.db_connect_timeout_s,
+            # Through RDS Proxy, its init query sets the timeout (startup options are refused there).
+            statement_timeout_ms=None if s.database_via_proxy else s.db_statement_timeout_ms,
+            retry_attempts=s.db_retry_attempts,
+            on_statement=self.meter.on_statement,
+        )
+
+    def _build_tokens(self) -> TokenService:
+        keys = self.settings.jwt_keys()
+        return TokenService(keys.keys, keys.current_kid)
+
+    def _build_storage(self) -> ObjectStorage:
+        from shared.runtime.aws import S3Storage
+
+        if not self.settings.exports_bucket:
+            raise ConfigError("EXPORTS_BUCKET is not set for this function")
+        return S3Storage(self.settings.exports_bucket, self.settings.aws_region, self.meter)
+
+    def _build_sockets(self) -> SocketPoster:
+        from shared.runtime.aws import ApiGatewaySockets
+
+        if not self.settings.websocket_management_url:
+            raise ConfigError("WEBSOCKET_MANAGEMENT_URL is not set for this function")
+        return ApiGatewaySockets(self.settings.websocket_management_url, self.settings.aws_region, self.meter)
+
+    def _build_invoker(self) -> Invoker:
+        from shared.runtime.aws import LambdaInvoker
+
+        return LambdaInvoker(dict(self.settings.invoke_targets), self.settings.aws_region, self.meter)
+
+    # -- per-environment memo ----------------------------------------------------------------------------
+
+    def memo(self, key: str, ttl_s: float, build: Callable[[], T]) -> T:
+        """A value kept for this execution environment for ``ttl_s`` seconds (reference data, prices)."""
+        now = time.monotonic()
+        found = self._memos.get(key)
+        if found is None or found.expires_at <= now:
+            found = _Memo(build(), now + ttl_s)
+            self._memos[key] = found
+        return found.value
+
+    def forget(self, key: str | None = None) -> None:
+        """Drop one memo, or all of them."""
+        if key is None:
+            self._memos.clear()
+        else:
+            self._memos.pop(key, None)
+
+    def replace(self, **parts: Any) -> Runtime:
+        """A runtime with these parts replaced (``db=``, ``storage=``, ``clock=`` ...), sharing the others
+        that are already built; memos start empty."""
+        aliases = {"db": "database", "tokens": "token_service", "box": "secret_box"}
+        names = {f.name for f in fields(self) if not f.name.startswith("_")}
+        changes = {aliases.get(k, k): v for k, v in parts.items()}
+        unknown = set(changes) - names
+        if unknown:
+            raise TypeError(f"unknown runtime parts {sorted(unknown)}")
+        return replace(self, **changes, _memos={}, _lock=threading.Lock())
+
+
+_current: Runtime | None = None
+_current_lock = threading.Lock()
+
+
+def current_runtime() -> Runtime:
+    """This environment's runtime, built from the settings on first use. Only the edge (function wrappers,
+    the web layer's dependencies) calls this; use cases receive the runtime."""
+    global _current
+    if _current is None:
+        with _current_lock:
+            if _current is None:
+                from shared.config import get_settings
+
+                _current = Runtime(get_settings())
+    return _current
+
+
+def install_runtime(runtime: Runtime | None) -> None:
+    """Make ``runtime`` this process's runtime (tests, the local platform); None: build anew from settings."""
+    global _current
+    _current = runtime
+
+
+@contextmanager
+def runtime_with(**parts: Any) -> Iterator[Runtime]:
+    """The process's runtime with some parts replaced, for the length of a block (tests: one call)."""
+    previous = current_runtime()
+    replaced = previous.replace(**parts)
+    install_runtime(replaced)
+    try:
+        yield replaced
+    finally:
+        install_runtime(previous)

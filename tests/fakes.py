@@ -1,0 +1,16 @@
+"""Hand-written fakes, only at the edges the architecture names (the runtime's ports)."""
+
+from __future__ import annotations
+
+from shared.runtime.meter import Invocation
+
+
+class RecordingLedger:
+    """The cost ledger, kept in memory: what a unit test's invocations would have recorded."""
+
+    def __init__(self) -> None:
+        self.invocations: list[Invocation] = []
+
+    def record(self, invocation: Invocation) -> bool:
+        self.invocations.append(invocation)
+        return True
