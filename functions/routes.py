@@ -10,6 +10,7 @@ from shared.manifest import (
     Entry,
     HttpRoute,
     Job,
+    LogSubscription,
     MfaPending,
     Need,
     OnDeploy,
@@ -81,6 +82,11 @@ ROUTES: tuple[HttpRoute, ...] = (
     # Reports.
     Route("GET", "/api/v1/reports/sectors", "functions.reports_sectors", allowed("reports.read")),
     Route("GET", "/api/v1/reports/skills", "functions.reports_skills", allowed("reports.read")),
+    # The cost ledger (finance).
+    Route("GET", "/api/v1/costs/summary", "functions.costs_summary", allowed("costs.read")),
+    Route("GET", "/api/v1/costs/requests", "functions.costs_requests_list", allowed("costs.read")),
+    Route("GET", "/api/v1/costs/requests/{request_id}", "functions.costs_request_get", allowed("costs.read")),
+    Route("GET", "/api/v1/costs/per-assessment", "functions.costs_per_assessment", allowed("costs.read")),
 )  # fmt: skip
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = ()
@@ -89,6 +95,8 @@ JOBS: tuple[Job, ...] = (
     Job("migrate", "functions.migrate", (OnDeploy(),), needs(DB), memory_mb=256, timeout_s=300),
     Job("housekeeping", "functions.housekeeping", (Schedule("rate(1 hour)"),), needs(DB), memory_mb=256,
         timeout_s=120),
+    Job("cost-reconciler", "functions.cost_reconciler", (LogSubscription(),), needs(DB), memory_mb=256,
+        timeout_s=60),
 )  # fmt: skip
 
 ENTRIES: tuple[Entry, ...] = (*ROUTES, *WEBSOCKET_ROUTES, *JOBS)

@@ -88,16 +88,27 @@ def _issue_pair(conn: Connection[Any], tokens: TokenService, user_id: UUID, fami
     return TokenPair(access_token=access.token, refresh_token=refresh.token, expires_in=ACCESS_TTL_S)
 
 
-def authenticate(rt: Runtime, token: str, allowed: frozenset[str]) -> Principal:
-    """The caller of an access token, checked against the database on every request: a disabled account,
-    a changed role or a revoked session take effect at once. Raises Unauthorized or Forbidden."""
+def identify(rt: Runtime, token: str) -> Principal:
+    """The caller of an access token, checked against the database on every request: a disabled account or
+    a revoked session take effect at once. Raises Unauthorized."""
     claims = rt.tokens.verify(token, TokenType.ACCESS)
     row = repository.principal(rt.db, claims.sub, claims.fam)
     if row is None or row.disabled or row.session_revoked:
         raise Unauthorized("The session is no longer valid.")
-    if row.role not in allowed and row.role != Role.SUPER_ADMIN:
-        raise Forbidden("Your role does not allow this.")
     return Principal(row.id, row.email, Role(row.role), claims.fam)
+
+
+def authorize(principal: Principal, allowed: frozenset[str]) -> None:
+    """Raises Forbidden unless the caller holds one of the roles (super-admin holds all), per the database."""
+    if principal.role not in allowed and principal.role is not Role.SUPER_ADMIN:
+        raise Forbidden("Your role does not allow this.")
+
+
+def authenticate(rt: Runtime, token: str, allowed: frozenset[str]) -> Principal:
+    """``identify`` then ``authorize``. Raises Unauthorized or Forbidden."""
+    principal = identify(rt, token)
+    authorize(principal, allowed)
+    return principal
 
 
 def verify_mfa_token(rt: Runtime, token: str) -> Claims:

@@ -59,9 +59,18 @@ def total(items: Mapping[str, Decimal], components: frozenset[Component] | None 
     return sum((cost for component, cost in items.items() if components is None or component in components), Decimal(0))
 
 
+SHARED_PLACES = Decimal("1E-12")
+
+
 def usd(amount: Decimal) -> str:
-    """An amount as the API shows it: a plain decimal string (never exponent notation), 12 places."""
-    return f"{amount:.12f}"
+    """An amount as the API shows it: a plain decimal string, never exponent notation, every digit kept
+    (direct costs are exact products of quantities and unit prices)."""
+    return format(amount.normalize(), "f")
+
+
+def share(amount: Decimal) -> Decimal:
+    """A share of a fixed cost (a division, so not exact): rounded half-even to 12 decimal places."""
+    return amount.quantize(SHARED_PLACES)
 
 
 def fixed_cost(quantity: Decimal, unit_price: Decimal, hours: Decimal, component: str) -> Decimal:

@@ -191,8 +191,8 @@ def _shared_pool(runtime: Runtime, start: datetime, end: datetime) -> tuple[dict
     prices = repository.price_book(runtime.db, runtime.settings.aws_region, end)
     hours = Decimal((end - start).total_seconds()) / Decimal(3600)
     pool = {
-        row["component"]: pricing.fixed_cost(
-            Decimal(row["quantity"]), prices.price(row["component"]), hours, row["component"]
+        row["component"]: pricing.share(
+            pricing.fixed_cost(Decimal(row["quantity"]), prices.price(row["component"]), hours, row["component"])
         )
         for row in repository.shared_capacity(runtime.db, runtime.settings.cost_profile)
     }
@@ -207,7 +207,7 @@ def summary(runtime: Runtime, start: datetime, end: datetime, group_by: GroupBy)
     groups = []
     for r in rows:
         direct = Decimal(r["direct_usd"])
-        shared = pool_total * Decimal(r["db_ms"]) / db_total if db_total else Decimal(0)
+        shared = pricing.share(pool_total * Decimal(r["db_ms"]) / db_total) if db_total else Decimal(0)
         groups.append(
             CostGroup(
                 key=r["key"], requests=r["requests"], direct_usd=pricing.usd(direct), shared_usd=pricing.usd(shared),
@@ -276,14 +276,15 @@ def per_assessment(runtime: Runtime, start: datetime, end: datetime) -> PerAsses
     db_total = repository.total_db_ms(runtime.db, start, end)
     rate = sum(pool.values(), Decimal(0)) / db_total if db_total else Decimal(0)
     rows = repository.per_assessment(runtime.db, start, end, rate)
+    # Means and shares are divisions: shown to 12 places like every share of a fixed cost.
     return PerAssessmentCosts(
         **{"from": start},
         to=end,
         groups=[
             PerAssessmentGroup(
                 channel=r["channel"], sector=r["sector"], assessments=r["assessments"],
-                mean_usd=pricing.usd(Decimal(r["mean"])), median_usd=pricing.usd(Decimal(r["median"])),
-                p95_usd=pricing.usd(Decimal(r["p95"])), total_usd=pricing.usd(Decimal(r["total"])),
+                mean_usd=pricing.usd(pricing.share(r["mean"])), median_usd=pricing.usd(pricing.share(r["median"])),
+                p95_usd=pricing.usd(pricing.share(r["p95"])), total_usd=pricing.usd(pricing.share(r["total"])),
             )
             for r in rows
         ],

@@ -57,14 +57,15 @@ async def _mfa_pending(request: Request) -> None:
 
 def _signed_in(allowed: frozenset[str]) -> Authorizer:
     async def signed_in(request: Request) -> None:
-        from shared.auth.service import authenticate
+        from shared.auth.service import authorize, identify
 
         token = bearer_token(request)
         if token is None:
             raise Unauthorized("Sign in first: send Authorization: Bearer <access token>.")
         runtime = current_runtime()
-        principal = authenticate(runtime, token, allowed)
-        runtime.meter.attribute(actor=f"user:{principal.id}")
+        principal = identify(runtime, token)
+        runtime.meter.attribute(actor=f"user:{principal.id}")  # denied requests have a caller too
+        authorize(principal, allowed)
         request.state.principal = principal
 
     return signed_in
