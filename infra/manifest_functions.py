@@ -20,13 +20,14 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_logs_destinations as logs_destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
 from constructs import Construct
 
 from infra.packaging import ARCHITECTURE, RUNTIME
-from shared.manifest import AsyncInvoke, Entry, HttpRoute, Job, Need, OutboxEvent
+from shared.manifest import AsyncInvoke, Entry, HttpRoute, Job, LogSubscription, Need, OutboxEvent
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 T = TypeVar("T")
@@ -118,6 +119,7 @@ class ManifestFunctions(Construct):
         self.route_functions: dict[str, lambda_.Function] = {}
         self.job_functions: dict[str, lambda_.Function] = {}
         self.deploy_triggers: dict[str, triggers.Trigger] = {}
+        self._log_groups: dict[str, logs.LogGroup] = {}
 
         # Jobs first: functions that invoke them are granted exactly those.
         workers = [job for job in jobs if any(isinstance(t, OutboxEvent) for t in job.triggers)]
@@ -156,10 +158,31 @@ class ManifestFunctions(Construct):
                     job.function_id, job, function, before=[http_api, *self.route_functions.values()],
                     nonce=deploy_nonce,
                 )  # fmt: skip
+            if any(isinstance(t, LogSubscription) for t in job.triggers):
+                self._subscribe_to_reports(job, function)
+
+    def _subscribe_to_reports(self, job: Job, function: lambda_.Function) -> None:
+        """Lambda's REPORT lines of every other function feed the job (the cost ledger's reconciler); never its
+        own log group, where each run would start another."""
+        destination = logs_destinations.LambdaDestination(function)
+        for other in (*self.route_functions.values(), *self.job_functions.values()):
+            if other is function:
+                continue
+            logs.SubscriptionFilter(
+                self,
+                f"{other.node.id}To{job.function_id}",
+                log_group=self._log_groups[other.node.id],
+                destination=destination,
+                filter_pattern=logs.FilterPattern.literal('"REPORT RequestId"'),
+            )
 
     def _function(self, entry: Entry, purpose: str) -> lambda_.Function:
         defaults = self._defaults
         needs = needs_of(entry)
+        log_group = logs.LogGroup(
+            self, f"{entry.function_id}Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        self._log_groups[entry.function_id] = log_group
         function = lambda_.Function(
             self,
             entry.function_id,
@@ -175,9 +198,7 @@ class ManifestFunctions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             # Versions exist only for the deploy trigger; keep the latest, not one per deploy forever.
             current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
-            log_group=logs.LogGroup(
-                self, f"{entry.function_id}Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
-            ),
+            log_group=log_group,
             vpc=defaults.vpc,
             vpc_subnets=defaults.subnets,
             security_groups=[defaults.security_group],

@@ -21,6 +21,7 @@ from tests.infra.manifest_vs_template import (
     job_function_id,
     job_problems,
     manifest_problems,
+    resources,
     route_problems,
     unexpected_routes,
 )
@@ -139,3 +140,22 @@ def test_comparison_notices_a_job_that_stopped_running_on_deploy(synth: Synth) -
     assert job_problems(template, migrate) == [
         f"job {migrate.name}: runs on deploy per the manifest, but no Custom::Trigger invokes it"
     ]
+
+
+def test_the_cost_reconciler_hears_every_other_function_s_report_lines(synth: Synth) -> None:
+    template = synth.api_json
+    (reconciler,) = [job for job in JOBS if job.name == "cost-reconciler"]
+    reconciler_id = job_function_id(template, reconciler)
+    filters = list(resources(template, "AWS::Logs::SubscriptionFilter").values())
+    functions = resources(template, "AWS::Lambda::Function")
+    subscribed = {f["Properties"]["LogGroupName"]["Ref"] for f in filters}
+    assert {f["Properties"]["DestinationArn"]["Fn::GetAtt"][0] for f in filters} == {reconciler_id}
+    assert {f["Properties"]["FilterPattern"] for f in filters} == {'"REPORT RequestId"'}
+    own_group = functions[reconciler_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    others = {
+        f["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        for logical_id, f in functions.items()
+        if logical_id != reconciler_id and str(f["Properties"].get("Handler", "")).startswith("functions.")
+    }
+    assert subscribed == others
+    assert own_group not in subscribed
