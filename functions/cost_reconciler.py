@@ -1,5 +1,6 @@
-"""Reconciles the cost ledger with Lambda's REPORT lines (billed duration, memory, init duration): fed by a
-subscription to the other functions' log groups (never its own: each run writes a REPORT line)."""
+"""The cost ledger's intake in AWS: fed by a subscription to the other functions' log groups (never its own:
+each run writes a REPORT line), it stores each invocation's measurement line and corrects it with Lambda's
+REPORT line (billed duration, memory, init duration)."""
 
 from typing import Any
 
@@ -14,11 +15,10 @@ from shared.web.jobs import make_job_handler
 
 def run(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
     logs = CloudWatchLogsEvent(event).parse_logs_data()
-    reports = [r for r in (service.parse_report(e.message) for e in logs.log_events) if r is not None]
-    matched = sum(service.reconcile(rt.db, report) for report in reports)
-    if matched < len(reports):
-        logger.info("REPORT lines without a ledger row", extra={"unmatched": len(reports) - matched})
-    return {"reports": len(reports), "reconciled": matched}
+    result = service.ingest(rt, [e.message for e in logs.log_events])
+    if result["reconciled"] < result["reports"]:
+        logger.info("REPORT lines without a ledger row", extra=result)
+    return result
 
 
 handler = make_job_handler(entry(__name__), run)

@@ -34,7 +34,7 @@ async def list_cost_requests(
     first, last = service.period(start, end, rt.clock.now())
     filters = {"route": route, "function": function, "channel": channel, "status": status, "actor": actor,
                "assessment_id": assessment_id}  # fmt: skip
-    return service.list_requests(rt.db, first, last, filters, cursor, limit)
+    return service.list_requests(rt, first, last, filters, cursor, limit)
 
 
 app = create_app(router, entry(__name__))

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from local.gateway import Gateway, create_gateway_app, manifest_routes
 from local.lambda_runtime import FunctionSpec, LocalLambda, Scheduler
+from local.ledger import BackgroundLedger
 
 
 @dataclass
@@ -17,6 +18,7 @@ class LocalPlatform:
     app: Starlette
     runtime: LocalLambda
     scheduler: Scheduler
+    ledger: BackgroundLedger
 
     def start(self) -> None:
         self.scheduler.start()
@@ -24,6 +26,7 @@ class LocalPlatform:
     def stop(self) -> None:
         self.scheduler.stop()
         self.runtime.shutdown()
+        self.ledger.close()
 
 
 def job_specs() -> dict[str, tuple[FunctionSpec, str | None]]:
@@ -49,7 +52,8 @@ def build_local_platform(environments: int = 8) -> LocalPlatform:
     from shared.runtime import current_runtime, install_runtime
 
     runtime = LocalLambda(environments=environments)
-    install_runtime(current_runtime().replace(invoker=LocalInvoker(runtime)))
+    ledger = BackgroundLedger(current_runtime)
+    install_runtime(current_runtime().replace(invoker=LocalInvoker(runtime), ledger=ledger))
     gateway = Gateway(manifest_routes(), runtime)
     scheduled = [(spec, schedule) for spec, schedule in job_specs().values() if schedule]
-    return LocalPlatform(create_gateway_app(gateway), runtime, Scheduler(runtime, scheduled))
+    return LocalPlatform(create_gateway_app(gateway), runtime, Scheduler(runtime, scheduled), ledger)

@@ -11,6 +11,8 @@ class RecordingLedger:
     def __init__(self) -> None:
         self.invocations: list[Invocation] = []
 
-    def record(self, invocation: Invocation) -> bool:
+    def record(self, invocation: Invocation) -> None:
         self.invocations.append(invocation)
-        return True
+
+    def flush(self, timeout_s: float = 5.0) -> None:
+        return None

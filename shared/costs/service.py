@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,7 +24,7 @@ from shared.db import Database
 from shared.errors import NotFound, ValidationFailed, problem
 from shared.observability import metrics
 from shared.pagination import decode_cursor, page_of
-from shared.runtime import Runtime
+from shared.runtime import Runtime, ledger
 from shared.runtime.meter import Invocation
 
 logger = logging.getLogger(__name__)
@@ -84,34 +83,35 @@ def priced_row(invocation: Invocation, prices: pricing.PriceBook) -> dict[str, A
     }
 
 
-class DatabaseLedger:
-    """The runtime's Ledger: one row per invocation in ``cost_requests``."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self._runtime = runtime
-
-    def record(self, invocation: Invocation) -> bool:
-        return record(self._runtime, invocation)
-
-
-def record(runtime: Runtime, invocation: Invocation) -> bool:
-    """Write the invocation's ledger row: one statement. Never raises: a failure is logged with the whole
-    row (so nothing is lost from the logs) and counted in the ``LedgerWriteFailures`` metric."""
+def store(runtime: Runtime, invocation: Invocation) -> bool:
+    """Price an invocation and write its ledger row (one statement; a repeated request id changes nothing).
+    Never raises: a failure is logged with the whole measured row (so nothing is lost from the logs) and
+    counted in the ``LedgerWriteFailures`` metric."""
     try:
         if not invocation.request_id:
             raise ValueError("the invocation has no request id")
         if runtime.db.recently_unreachable():
-            raise ConnectionError("the database was unreachable during this invocation")
+            raise ConnectionError("the database was unreachable a moment ago")
         repository.insert_request(runtime.db, priced_row(invocation, _prices(runtime, invocation.started_at)))
         return True
     except Exception as exc:
-        measured = asdict(invocation)
-        measured["usage"]["counts"] = {str(k): str(v) for k, v in invocation.usage.counts.items()}
         logger.warning(
-            "cost ledger row not written: %s", type(exc).__name__, extra={"ledger_row": measured, "error": str(exc)}
+            "cost ledger row not written: %s",
+            type(exc).__name__,
+            extra={"ledger_row": ledger.to_json(invocation), "error": str(exc)},
         )
         metrics.add_metric(name="LedgerWriteFailures", unit="Count", value=1)
         return False
+
+
+def ingest(runtime: Runtime, messages: list[str]) -> dict[str, int]:
+    """What the reconciler does with a batch of log lines: store the measurements, then correct them with
+    Lambda's REPORT lines (a function logs its measurement before Lambda writes its REPORT line)."""
+    invocations = [i for i in map(ledger.parse_line, messages) if i is not None]
+    reports = [r for r in map(parse_report, messages) if r is not None]
+    stored = sum(store(runtime, invocation) for invocation in invocations)
+    reconciled = sum(reconcile(runtime.db, report) for report in reports)
+    return {"invocations": len(invocations), "stored": stored, "reports": len(reports), "reconciled": reconciled}
 
 
 # -- reconciliation with Lambda's REPORT lines ----------------------------------------------------------
@@ -200,6 +200,7 @@ def _shared_pool(runtime: Runtime, start: datetime, end: datetime) -> tuple[dict
 
 
 def summary(runtime: Runtime, start: datetime, end: datetime, group_by: GroupBy) -> CostSummary:
+    runtime.ledger.flush()
     pool, version = _shared_pool(runtime, start, end)
     rows = repository.grouped(runtime.db, group_by, start, end)
     pool_total = sum(pool.values(), Decimal(0))
@@ -251,8 +252,10 @@ def _public(row: dict[str, Any]) -> CostRequestPublic:
 
 
 def list_requests(
-    db: Database, start: datetime, end: datetime, filters: dict[str, Any], cursor: str | None, limit: int
+    runtime: Runtime, start: datetime, end: datetime, filters: dict[str, Any], cursor: str | None, limit: int
 ) -> CostRequestPage:
+    runtime.ledger.flush()
+    db = runtime.db
     after = decode_cursor(cursor, datetime.fromisoformat, str)
     where = {**filters, "from": start, "to": end, "after_started": after[0] if after else None,
              "after_id": after[1] if after else None}  # fmt: skip
@@ -261,9 +264,10 @@ def list_requests(
     return CostRequestPage(items=[_public(r) for r in items], next_cursor=next_cursor)
 
 
-def get_request(db: Database, request_id: str) -> CostRequestPublic:
+def get_request(runtime: Runtime, request_id: str) -> CostRequestPublic:
     """Raises NotFound."""
-    row = repository.request_by_id(db, request_id)
+    runtime.ledger.flush()
+    row = repository.request_by_id(runtime.db, request_id)
     if row is None:
         raise NotFound("No ledger row has this request id.")
     return _public(row)
@@ -272,6 +276,7 @@ def get_request(db: Database, request_id: str) -> CostRequestPublic:
 def per_assessment(runtime: Runtime, start: datetime, end: datetime) -> PerAssessmentCosts:
     """Cost per completed assessment, every request of its session or conversation included, with its share
     of the period's fixed costs."""
+    runtime.ledger.flush()
     pool, _ = _shared_pool(runtime, start, end)
     db_total = repository.total_db_ms(runtime.db, start, end)
     rate = sum(pool.values(), Decimal(0)) / db_total if db_total else Decimal(0)

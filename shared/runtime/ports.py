@@ -57,8 +57,12 @@ class Invoker(Protocol):
 
 
 class Ledger(Protocol):
-    """Where each invocation's metered usage goes (the cost ledger)."""
+    """Where each invocation's metered usage goes (the cost ledger), off the response's path."""
 
-    def record(self, invocation: Invocation) -> bool:
-        """Store it; never raises: False when it could not be stored (logged and counted)."""
+    def record(self, invocation: Invocation) -> None:
+        """Hand the measurement over; never raises and never waits for the database."""
+        ...
+
+    def flush(self, timeout_s: float = 5.0) -> None:
+        """Wait until what was recorded so far is readable, where the adapter can know that."""
         ...

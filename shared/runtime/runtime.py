@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from shared.config import Settings
 from shared.db import Database
 from shared.errors import ConfigError
+from shared.runtime.ledger import LogLedger
 from shared.runtime.meter import Meter
 from shared.runtime.ports import Clock, Invoker, Ledger, ObjectStorage, SocketPoster, SystemClock
 from shared.security.secretbox import SecretBox
@@ -44,8 +45,7 @@ class Runtime:
     storage: ObjectStorage | None = None
     sockets: SocketPoster | None = None
     invoker: Invoker | None = None
-    # None: the cost ledger in the database (shared.costs), which the function wrapper supplies.
-    ledger: Ledger | None = None
+    ledger: Ledger = field(default_factory=LogLedger)
     _memos: dict[str, _Memo] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

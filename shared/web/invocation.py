@@ -2,8 +2,9 @@
 route, job): Powertools logging with the correlation id, the cold-start metric, X-Ray tracing where enabled,
 and the cost meter, whose reading becomes one row of the cost ledger when the invocation ends.
 
-Recording never changes what the invocation answers: a ledger write that fails is logged with the row and
-counted (metric ``LedgerWriteFailures``), and the response goes out as it was.
+Recording never changes what the invocation answers, nor waits for the database: the measurement goes to the
+runtime's Ledger (shared/runtime/ledger.py), which stores it off the response's path; a row that cannot be
+stored is logged whole and counted (metric ``LedgerWriteFailures``).
 """
 
 from __future__ import annotations
@@ -62,10 +63,7 @@ def wrap(entry: Entry, invoke: LambdaHandler, *, correlation_path: str | None = 
         invoke = get_tracer().capture_lambda_handler(capture_response=False)(invoke)
 
     def metered(event: dict[str, Any], context: Any) -> Any:
-        from shared.costs.service import DatabaseLedger
-
         runtime = current_runtime()
-        ledger = runtime.ledger or DatabaseLedger(runtime)
         started = time.perf_counter()
         started_at = datetime.now(UTC)
         cold, init_ms = _cold_start(entry, context, started)
@@ -80,7 +78,7 @@ def wrap(entry: Entry, invoke: LambdaHandler, *, correlation_path: str | None = 
         finally:
             # After the meter stopped: the ledger's own write is not part of what it measures.
             request_context = (event.get("requestContext") if isinstance(event, dict) else None) or {}
-            ledger.record(
+            runtime.ledger.record(
                 Invocation(
                     request_id=str(getattr(context, "aws_request_id", "") or ""),
                     correlation_id=request_context.get("requestId"),

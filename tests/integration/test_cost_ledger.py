@@ -18,6 +18,9 @@ import pytest
 from functions import cost_reconciler
 from local.lambda_runtime import FunctionSpec, LambdaContext
 from shared.db import Database
+from shared.runtime import current_runtime
+from shared.runtime import ledger as ledger_line
+from shared.runtime.meter import Component, Invocation, Usage
 from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
 from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
 
@@ -145,36 +148,67 @@ async def test_every_request_of_a_form_session_counts_towards_its_assessment(
     assert group["mean_usd"] == group["median_usd"] == group["p95_usd"] == group["total_usd"]
 
 
-async def test_a_report_line_reconciles_billing_with_what_lambda_billed(
+def report_line(request_id: str, billed_ms: int, max_memory: int, init_ms: str | None = None) -> str:
+    init = f"Init Duration: {init_ms} ms\t" if init_ms else ""
+    return (
+        f"REPORT RequestId: {request_id}\tDuration: {billed_ms - 0.75} ms\tBilled Duration: {billed_ms} ms\t"
+        f"Memory Size: 256 MB\tMax Memory Used: {max_memory} MB\t{init}\n"
+    )
+
+
+def subscription_event(*messages: str) -> dict[str, Any]:
+    """What CloudWatch Logs hands a subscribed function: gzip, then base64, of the batch."""
+    data = {"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "/aws/lambda/GetHealth",
+            "logStream": "2026/11/29/[$LATEST]abc", "subscriptionFilters": ["ledger"],
+            "logEvents": [{"id": str(n), "timestamp": n, "message": m} for n, m in enumerate(messages)]}  # fmt: skip
+    return {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps(data).encode())).decode()}}
+
+
+async def test_in_aws_the_reconciler_stores_measurements_and_corrects_them_with_report_lines(
     api: httpx.AsyncClient, finance: dict[str, str]
 ) -> None:
     start = datetime.now(UTC).isoformat()
     assert (await api.get("/api/v1/health")).status_code == 200
     (row,) = await ledger(api, finance["finance"], **{"from": start, "route": "GET /api/v1/health"})
     assert row["reconciled"] is False
-    report = (
-        f"REPORT RequestId: {row['request_id']}\tDuration: 102.25 ms\tBilled Duration: 103 ms\t"
-        "Memory Size: 256 MB\tMax Memory Used: 87 MB\tInit Duration: 412.73 ms\t\n"
+    # A measurement as a function in AWS logs it (shared/runtime/ledger.py), and its REPORT line.
+    usage = Usage(channel="web", db_seconds=0.001, db_statements=1)
+    usage.add(Component.LAMBDA_REQUEST)
+    usage.add(Component.HTTP_API_REQUEST)
+    measured = Invocation(
+        request_id="0b7d7d2e-6a1b-4c2d-8e3f-a1b2c3d4e5f6", correlation_id="Xy12AbCdEfGhIj=", function="GetHealth",
+        entry="GET /api/v1/health",
+        kind="http", status=200, started_at=datetime.now(UTC), duration_ms=Decimal("3.1"), memory_mb=256,
+        architecture="arm64", cold_start=False, init_ms=None, usage=usage,
+    )  # fmt: skip
+    line = json.dumps({"type": "cost.invocation", "invocation": ledger_line.to_json(measured)})
+    event = subscription_event(
+        f"START RequestId: {row['request_id']}",
+        report_line(row["request_id"], 103, 87, init_ms="412.73"),
+        line,
+        report_line("0b7d7d2e-6a1b-4c2d-8e3f-a1b2c3d4e5f6", 5, 80),
     )
-    data = {"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "/aws/lambda/GetHealth",
-            "logStream": "2026/11/29/[$LATEST]abc", "subscriptionFilters": ["ledger"],
-            "logEvents": [{"id": "1", "timestamp": 1, "message": f"START RequestId: {row['request_id']}"},
-                          {"id": "2", "timestamp": 2, "message": report}]}  # fmt: skip
-    event = {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps(data).encode())).decode()}}
 
     result = cost_reconciler.handler(event, LambdaContext(FunctionSpec("CostReconcilerJob", cost_reconciler.__name__)))
 
-    assert result == {"reports": 1, "reconciled": 1}
+    assert result == {"invocations": 1, "stored": 1, "reports": 2, "reconciled": 2}
     after = await api.get(f"/api/v1/costs/requests/{row['request_id']}", headers=bearer(finance["finance"]))
     assert after.status_code == 200
     reconciled = after.json()
-    assert reconciled["request_id"] == row["request_id"]
     assert (reconciled["billed_ms"], reconciled["max_memory_mb"]) == (103, 87)
     assert (reconciled["reconciled"], reconciled["cold_start"]) == (True, True)
     assert Decimal(reconciled["init_ms"]) == Decimal("412.73")
     compute = Decimal(256) / 1024 * Decimal(103) / 1000 * ARM64_GB_S
     assert Decimal(reconciled["lambda_usd"]) == REQUEST + compute
     assert Decimal(reconciled["direct_usd"]) == REQUEST + compute + HTTP_API
+    # Looked up by the API Gateway request id the client saw.
+    stored = await api.get("/api/v1/costs/requests/Xy12AbCdEfGhIj=", headers=bearer(finance["finance"]))
+    assert stored.status_code == 200
+    assert (stored.json()["request_id"], stored.json()["billed_ms"], stored.json()["reconciled"]) == (
+        "0b7d7d2e-6a1b-4c2d-8e3f-a1b2c3d4e5f6",
+        5,
+        True,
+    )
 
 
 async def test_a_failing_ledger_write_leaves_the_response_unchanged(
@@ -192,6 +226,7 @@ async def test_a_failing_ledger_write_leaves_the_response_unchanged(
     try:
         with caplog.at_level(logging.WARNING, logger="shared.costs.service"):
             response = await api.get("/api/v1/health")
+            current_runtime().ledger.flush()  # the row is written off the response's path
     finally:
         with db.transaction() as conn:
             conn.execute("DROP TRIGGER refuse ON cost_requests")
