@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench import auth, imports, request_path, submissions
+from bench import auth, door, imports, request_path, submissions
 from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +25,7 @@ def main() -> int:
     for name, bench in (
         ("cold imports", imports),
         ("request path", request_path),
+        ("the door", door),
         ("sign-in", auth),
         ("submissions", submissions),
     ):

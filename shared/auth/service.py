@@ -31,6 +31,7 @@ from shared.auth.models import (
     UserPublic,
 )
 from shared.auth.permissions import Role
+from shared.auth.principal import Principal
 from shared.db import Database
 from shared.db.errors import register_constraint
 from shared.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed, problem
@@ -45,19 +46,6 @@ BAD_CREDENTIALS = "Invalid email or password."
 
 register_constraint("signup_bootstrap_pkey", Forbidden, "Signup needs an invitation from a super-admin.")
 register_constraint("users_email_unique", Conflict, "An account with this email already exists.")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The signed-in caller, as the database says now (role and status are never taken from the token)."""
-
-    id: UUID
-    email: str
-    role: Role
-    session: str | None  # refresh family of this login
-
-    def is_(self, role: Role) -> bool:
-        return self.role is role
 
 
 def _field_error(path: list[str | int], message: str, kind: str = "value_error") -> ValidationFailed:

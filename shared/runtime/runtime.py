@@ -14,16 +14,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from shared.config import Settings
 from shared.db import Database
 from shared.errors import ConfigError
 from shared.runtime.ledger import LogLedger
 from shared.runtime.meter import Meter
 from shared.runtime.ports import Clock, Invoker, Ledger, ObjectStorage, SocketPoster, SystemClock
-from shared.security.secretbox import SecretBox
-from shared.security.tokens import TokenService
+
+if TYPE_CHECKING:  # built on first use: a function that checks no token never imports jwt or AES
+    from shared.config import Settings
+    from shared.security.secretbox import SecretBox
+    from shared.security.tokens import TokenService
 
 T = TypeVar("T")
 
@@ -71,6 +73,8 @@ class Runtime:
 
     @property
     def box(self) -> SecretBox:
+        from shared.security.secretbox import SecretBox
+
         return self._part("secret_box", lambda: SecretBox(self.settings.totp_key()))
 
     @property
@@ -97,6 +101,8 @@ class Runtime:
         )
 
     def _build_tokens(self) -> TokenService:
+        from shared.security.tokens import TokenService
+
         keys = self.settings.jwt_keys()
         return TokenService(keys.keys, keys.current_kid)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from shared.auth.service import Principal
+from shared.auth.principal import Principal
 from shared.db import Database
 from shared.errors import Unauthorized
 from shared.request_context import RequestContext
