@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bench import auth, door, imports, request_path, submissions
 from bench.machine import describe
+from bench.sections import other_writers_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,9 @@ def main() -> int:
         "# Benchmarks\n\nWritten by `make bench`. Every figure is compared with a baseline measured in the same run,"
         " on the same machine.\n\n" + describe() + "\n\n"
     )
-    (ROOT / "BENCHMARKS.md").write_text(header + "\n".join(sections), encoding="utf-8")
+    # Sections other commands write (bench/sections.py) are carried over, after the benchmarks.
+    kept = other_writers_sections(ROOT / "BENCHMARKS.md")
+    (ROOT / "BENCHMARKS.md").write_text(header + "\n".join([*sections, kept] if kept else sections), encoding="utf-8")
     sys.stderr.write("bench: wrote BENCHMARKS.md\n")
     return 0
 
