@@ -1,23 +1,20 @@
 """Lambda packaging without Docker: the application packages as one code asset shared by every function, and
-the locked runtime dependencies as one layer that pip builds locally for Lambda's arm64 python3.12.
+the locked runtime dependencies as one layer that pip builds on this machine for Lambda's arm64 python3.12
+(infra/layer.py builds, trims and caches it).
 
-With ``bundle=False`` the layer is a placeholder directory, so tests and offline synths never download wheels.
+With ``bundle=False`` the layer is a placeholder directory, so tests and fully offline synths never download
+wheels; ``make synth`` and every deploy use the real layer.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import shlex
 import shutil
 import subprocess
-import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import jsii
-from aws_cdk import BundlingOptions, DockerImage, ILocalBundling, RemovalPolicy
+from aws_cdk import AssetHashType, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -32,8 +29,6 @@ PYTHON_VERSION = "3.12"
 # pip matches --platform tags exactly, hence the whole list: psycopg-binary and argon2-cffi-bindings, for
 # instance, publish only manylinux_2_28 wheels for aarch64, which manylinux2014 alone would refuse.
 PLATFORMS = ("manylinux2014_aarch64", *(f"manylinux_2_{minor}_aarch64" for minor in range(17, 35)))
-# Only used if local bundling is impossible (no pip and no uvx) and Docker is there.
-DOCKER_FALLBACK_IMAGE = "public.ecr.aws/sam/build-python3.12:latest"
 
 _CODE_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".mypy_cache", ".pytest_cache")
 
@@ -57,7 +52,7 @@ class Requirements:
 
 def runtime_requirements() -> Requirements:
     """The project's runtime dependencies (``[project].dependencies``), pinned by uv.lock when uv is there."""
-    uv = _find_tool("uv")
+    uv = find_tool("uv")
     if uv is not None:
         exported = subprocess.run(  # noqa: S603 - fixed arguments, the tool found in .tools/bin or on PATH
             [
@@ -93,30 +88,22 @@ def pip_install_args(requirements_file: str, target: str, *, locked: bool) -> li
     return args
 
 
-@jsii.implements(ILocalBundling)
-class PipLayerBundling:
-    """Builds the layer on the build host with pip; CDK falls back to Docker only if no pip is found."""
+def dependency_layer(scope: Construct, construct_id: str, *, bundle: bool) -> lambda_.LayerVersion:
+    """The layer of locked runtime dependencies; ``bundle=False``: a placeholder that must not be deployed.
 
-    def __init__(self, requirements_file: Path, *, locked: bool) -> None:
-        self._requirements_file = requirements_file
-        self._locked = locked
-
-    def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
-        pip = _pip_launcher()
-        if pip is None:
-            return False
-        target = Path(output_dir) / "python"  # Lambda puts <layer>/python on sys.path
-        subprocess.run(  # noqa: S603 - fixed arguments; the requirements file is written by this module
-            [*pip, *pip_install_args(str(self._requirements_file), str(target), locked=self._locked)],
-            check=True,
-        )
-        return True
-
-
-def dependency_layer(scope: Construct, construct_id: str, *, bundle: bool, staging_root: Path) -> lambda_.LayerVersion:
+    Raises infra.layer.LayerError when the layer cannot be built or disagrees with infra/layer_manifest.json.
+    """
     if bundle:
-        code = _bundled_layer_code(staging_root)
-        description = f"Locked runtime dependencies for {RUNTIME.name} on arm64"
+        from infra.layer import build_layer, check_against_committed
+
+        built = build_layer()
+        check_against_committed(built.manifest)
+        # The key already hashes everything the layer is made from: CDK need not hash 100 MB of files again, and
+        # skips copying them when cdk.out holds this asset from an earlier synth.
+        code = lambda_.Code.from_asset(
+            str(built.path), asset_hash=built.manifest.key, asset_hash_type=AssetHashType.CUSTOM
+        )
+        description = f"Locked runtime dependencies for {RUNTIME.name} on arm64 (layer {built.manifest.key})"
     else:
         code = lambda_.Code.from_asset(str(PLACEHOLDER_LAYER))
         description = "PLACEHOLDER without packages (synthesized with bundle=false): do not deploy"
@@ -131,35 +118,6 @@ def dependency_layer(scope: Construct, construct_id: str, *, bundle: bool, stagi
     )
 
 
-def _bundled_layer_code(staging_root: Path) -> lambda_.Code:
-    requirements = runtime_requirements()
-    source = staging_root / "layer-requirements"
-    source.mkdir(parents=True, exist_ok=True)
-    requirements_file = source / "requirements.txt"
-    requirements_file.write_text(requirements.text)
-    docker_args = pip_install_args("/asset-input/requirements.txt", "/asset-output/python", locked=requirements.locked)
-    # The layer changes exactly when the locked requirements or the target platform change.
-    asset_hash = hashlib.sha256("\n".join([requirements.text, *docker_args]).encode()).hexdigest()
-    return lambda_.Code.from_asset(
-        str(source),
-        asset_hash=asset_hash,
-        bundling=BundlingOptions(
-            image=DockerImage.from_registry(DOCKER_FALLBACK_IMAGE),
-            command=["bash", "-c", shlex.join(["pip", *docker_args])],
-            # jsii hands the options struct over positionally; its stub spells them as keywords, hence the ignore.
-            local=PipLayerBundling(requirements_file, locked=requirements.locked),  # type: ignore[arg-type]
-        ),
-    )
-
-
-def _pip_launcher() -> list[str] | None:
-    if importlib.util.find_spec("pip") is not None:
-        return [sys.executable, "-m", "pip"]
-    # uv-made virtualenvs have no pip; uvx runs pip from PyPI in a throwaway environment.
-    uvx = _find_tool("uvx")
-    return [uvx, "pip"] if uvx is not None else None
-
-
-def _find_tool(name: str) -> str | None:
+def find_tool(name: str) -> str | None:
     bundled = REPO_ROOT / ".tools" / "bin" / name
     return str(bundled) if bundled.is_file() else shutil.which(name)

@@ -1,8 +1,11 @@
 """Lambda packaging and deployment settings: what goes into the code asset and the layer, and how pip is asked
-to build the layer. Nothing here downloads a wheel."""
+to build the layer. Nothing here downloads a wheel: the layer's contents are checked through the committed
+manifest the deploy synth checks its build against (tests/infra/test_layer.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import tomllib
 from pathlib import Path
@@ -12,10 +15,12 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk.assertions import Template
 
-from infra import packaging
+from infra import layer, packaging
 from infra.config import ConfigError, DeploySettings
+from infra.layer import BuiltLayer, LayerManifest
 from tests.infra.cdk_synth import REPO_ROOT, Synth, cdk_context
 from tests.infra.manifest_vs_template import resources
+from tests.infra.test_cdk_security import manifest_function_ids
 
 
 def _asset_dir(synth: Synth, code: dict[str, Any]) -> Path:
@@ -37,8 +42,17 @@ def test_function_code_is_shared_and_functions_only(synth: Synth) -> None:
     assert not [path for path in asset.rglob("*") if path.name == "__pycache__" or path.suffix == ".pyc"]
 
 
+def _manifest_layer(synth: Synth) -> dict[str, Any]:
+    """The layer the manifest's functions run with (CDK's own functions bring their own)."""
+    template = synth.api_json
+    functions = [resources(template, "AWS::Lambda::Function")[i] for i in manifest_function_ids(template)]
+    (layer_ref,) = {json.dumps(f["Properties"]["Layers"]) for f in functions}
+    (layer_id,) = [ref["Ref"] for ref in json.loads(layer_ref)]
+    return dict(template["Resources"][layer_id])
+
+
 def test_without_bundling_the_layer_is_the_placeholder(synth: Synth) -> None:
-    (layer,) = resources(synth.api_json, "AWS::Lambda::LayerVersion").values()
+    layer = _manifest_layer(synth)
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
     assert "PLACEHOLDER" in layer["Properties"]["Description"]
@@ -46,25 +60,48 @@ def test_without_bundling_the_layer_is_the_placeholder(synth: Synth) -> None:
     assert sorted(str(path.relative_to(asset)) for path in asset.rglob("*")) == ["python", "python/README.md"]
 
 
-def test_bundled_layer_is_built_from_the_locked_runtime_dependencies(
+def test_bundled_layer_is_the_cached_build_the_committed_manifest_describes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given bundling that must not run (CDK skips bundling for stacks outside aws:cdk:bundling-stacks)
-    monkeypatch.setattr(packaging, "_pip_launcher", _fail_if_called)
-    app = App(outdir=str(tmp_path / "out"), context={"aws:cdk:bundling-stacks": []})
+    # Given a cached build of the current lock file (a stand-in: building here would download wheels)
+    committed = LayerManifest.read()
+    built_dir = tmp_path / "layer"
+    (built_dir / "python" / "fake_package").mkdir(parents=True)
+    (built_dir / "python" / "fake_package" / "__init__.py").write_text("")
+    monkeypatch.setattr(layer, "build_layer", lambda: BuiltLayer(built_dir, committed))
+    app = App(outdir=str(tmp_path / "out"))
     stack = Stack(app, "LayerOnly")
-    # When the real layer is defined
-    packaging.dependency_layer(stack, "Dependencies", bundle=True, staging_root=tmp_path / "staging")
+    # When the real layer is defined and synthesized
+    packaging.dependency_layer(stack, "Dependencies", bundle=True)
     template = dict(Template.from_stack(stack).to_json())
-    # Then its requirements name every runtime dependency of pyproject.toml, and no dev or infra tool
-    requirements = (tmp_path / "staging" / "layer-requirements" / "requirements.txt").read_text()
-    names = {_name(line) for line in requirements.splitlines() if line and not line.startswith((" ", "#"))}
+    # Then the asset is that build, addressed by the manifest's key (CDK hashes a custom hash once more)
+    (deployed,) = resources(template, "AWS::Lambda::LayerVersion").values()
+    asset_hash = hashlib.sha256(committed.key.encode()).hexdigest()
+    assert deployed["Properties"]["Content"]["S3Key"] == f"{asset_hash}.zip"
+    assert committed.key in deployed["Properties"]["Description"]
+    staged = tmp_path / "out" / f"asset.{asset_hash}"
+    assert (staged / "python" / "fake_package" / "__init__.py").is_file()
+
+
+def test_a_build_the_committed_manifest_does_not_describe_is_refused() -> None:
+    committed = LayerManifest.read()
+    other = dataclasses.replace(committed, key="0" * 32)
+    with pytest.raises(layer.LayerError, match="run make layer"):
+        layer.check_against_committed(other)
+    fewer = dataclasses.replace(committed, top_level={"boto3": 1})
+    with pytest.raises(layer.LayerError, match="packages differ"):
+        layer.check_against_committed(fewer)
+    layer.check_against_committed(committed)
+
+
+def test_the_layer_requirements_are_every_runtime_dependency_and_no_tool() -> None:
+    requirements = packaging.runtime_requirements()
+    assert requirements.locked
+    names = {_name(line) for line in requirements.text.splitlines() if line and not line.startswith((" ", "#"))}
     with (REPO_ROOT / "pyproject.toml").open("rb") as file:
         project = tomllib.load(file)
     assert {_name(dependency) for dependency in project["project"]["dependencies"]} <= names
     assert not names & {"pytest", "aws-cdk-lib", "cdk-nag", "moto", "ruff"}
-    (layer,) = resources(template, "AWS::Lambda::LayerVersion").values()
-    assert "PLACEHOLDER" not in layer["Properties"]["Description"]
 
 
 def test_pip_fetches_only_lambda_compatible_wheels() -> None:
@@ -78,26 +115,6 @@ def test_pip_fetches_only_lambda_compatible_wheels() -> None:
     assert not [platform for platform in platforms if "x86_64" in platform]
     assert "--no-deps" in args  # the lock is complete: nothing unlocked gets resolved
     assert "--no-deps" not in packaging.pip_install_args("req.txt", "/out", locked=False)
-
-
-def test_local_bundling_runs_pip_into_the_layer_python_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[list[str]] = []
-    monkeypatch.setattr(packaging, "_pip_launcher", lambda: ["pip"])
-    monkeypatch.setattr(packaging.subprocess, "run", lambda command, **_: calls.append(command))
-    bundling = packaging.PipLayerBundling(tmp_path / "requirements.txt", locked=True)
-
-    assert bundling.try_bundle(str(tmp_path / "out"), None) is True  # type: ignore[arg-type]
-    (command,) = calls
-    assert command[:2] == ["pip", "install"]
-    assert command[command.index("--target") + 1] == str(tmp_path / "out" / "python")
-
-
-def test_without_pip_local_bundling_leaves_it_to_docker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(packaging, "_pip_launcher", lambda: None)
-    bundling = packaging.PipLayerBundling(tmp_path / "requirements.txt", locked=True)
-    assert bundling.try_bundle(str(tmp_path / "out"), None) is False  # type: ignore[arg-type]
 
 
 def _settings(context: dict[str, Any], environ: dict[str, str] | None = None) -> DeploySettings:
@@ -144,7 +161,3 @@ def _name(requirement: str) -> str:
     for separator in ("[", "=", "<", ">", "~", "!", ";", " "):
         requirement = requirement.split(separator, 1)[0]
     return requirement.strip().lower().replace("_", "-")
-
-
-def _fail_if_called() -> list[str]:
-    raise AssertionError("bundling ran: the test would download wheels")
