@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from constructs import Node
 
+from infra.profiles import PRODUCTION, PROFILES, Profile
+
 SERVICE_NAME = "skills-platform"
 METRICS_NAMESPACE = "SkillsPlatform"
 
@@ -31,6 +33,10 @@ class DeploySettings:
     # Set by ``cdk.sh deploy`` to a timestamp so that the on-deploy jobs (migrations) run on every deploy,
     # not only when their code changes. None in tests keeps the template deterministic.
     deploy_nonce: str | None
+    # ``-c profile=lean``: what runs and what it costs at rest (infra/profiles.py).
+    profile: Profile = PRODUCTION
+    # ``-c alarmEmail=ops@example.org`` subscribes that address to the alarm topic (it confirms by mail).
+    alarm_email: str | None = None
 
     @classmethod
     def from_context(cls, node: Node, environ: Mapping[str, str] = os.environ) -> DeploySettings:
@@ -46,12 +52,17 @@ class DeploySettings:
         if wrong:
             raise ConfigError(f"availabilityZones {wrong} are not in region {region}; pass -c availabilityZones=...")
         nonce = node.try_get_context("deployNonce")
+        profile_name = str(node.try_get_context("profile") or PRODUCTION.name)
+        if profile_name not in PROFILES:
+            raise ConfigError(f"context profile must be one of {sorted(PROFILES)}, got {profile_name!r}")
         return cls(
             account=str(account),
             region=str(region),
             availability_zones=tuple(str(zone) for zone in zones),
             bundle=_flag(node.try_get_context("bundle"), default=True),
             deploy_nonce=str(nonce) if nonce else None,
+            profile=PROFILES[profile_name],
+            alarm_email=str(node.try_get_context("alarmEmail") or "") or None,
         )
 
 
