@@ -1,5 +1,5 @@
-"""The stateless API: an HTTP API and every function of the route manifest. Redeployed with each code change;
-holds no data, so it can be destroyed and recreated at will."""
+"""The stateless API: an HTTP API and every function of the route manifest, their alarms, and the SPA's
+``config.json``. Redeployed with each code change; holds no data, so it can be destroyed and recreated at will."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import jsii
-from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.alarms import APPLICATION_ALARMS, Alarms
 from infra.config import METRICS_NAMESPACE, SERVICE_NAME
 from infra.manifest_functions import FunctionDefaults, ManifestFunctions
 from infra.packaging import dependency_layer, function_code
+from infra.profiles import ConnectionBudget
 from infra.stateful_stack import APP_SUBNETS, LOG_RETENTION, StatefulStack
+from infra.web_stack import SpaConfig, WebStack
 from shared.manifest import HttpRoute, Job
 
 # HTTP API $context variables; requestId is what a client reports and what the function logs carry.
@@ -32,6 +35,22 @@ ACCESS_LOG_FORMAT = {
     "integrationLatency": "$context.integrationLatency",
     "integrationError": "$context.integrationErrorMessage",
 }
+
+# What the SPA sends: its bearer token, JSON bodies, the submission's idempotency key. Nothing else is allowed
+# cross-origin, and only from the SPA's origin.
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key"]
+CORS_EXPOSE_HEADERS = ["content-disposition", "location", "retry-after"]
+CORS_METHODS = [
+    apigwv2.CorsHttpMethod.GET,
+    apigwv2.CorsHttpMethod.POST,
+    apigwv2.CorsHttpMethod.PATCH,
+    apigwv2.CorsHttpMethod.PUT,
+    apigwv2.CorsHttpMethod.DELETE,
+]
+# Stage-wide throttling: steady requests per second and burst. Past it API Gateway answers 429 itself, before any
+# function runs (alarmed in infra/alarms.py).
+THROTTLE_RATE = 200
+THROTTLE_BURST = 400
 
 
 @jsii.implements(apigwv2.IAccessLogSettings)
@@ -53,6 +72,9 @@ class _AccessLogSettings:
 class ApiStack(Stack):
     http_api: apigwv2.HttpApi
     functions: ManifestFunctions
+    alarms: Alarms
+    # Reserved concurrency per function, within what the database (or its proxy) accepts: profiles.py.
+    connection_budget: ConnectionBudget
 
     def __init__(
         self,
@@ -60,6 +82,7 @@ class ApiStack(Stack):
         construct_id: str,
         *,
         data: StatefulStack,
+        web: WebStack,
         routes: Sequence[HttpRoute],
         jobs: Sequence[Job],
         bundle: bool,
@@ -68,11 +91,20 @@ class ApiStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        self.connection_budget = ConnectionBudget(data.profile)
         self.http_api = apigwv2.HttpApi(
             self,
             "HttpApi",
             description="Skills Assessment Platform API; routes from functions/routes.py",
             create_default_stage=False,
+            cors_preflight=apigwv2.CorsPreflightOptions(
+                allow_origins=[web.origin],
+                allow_methods=CORS_METHODS,
+                allow_headers=CORS_ALLOW_HEADERS,
+                expose_headers=CORS_EXPOSE_HEADERS,
+                allow_credentials=False,
+                max_age=Duration.hours(1),
+            ),
         )
         access_logs = logs.LogGroup(self, "AccessLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY)
         stage = apigwv2.HttpStage(
@@ -85,7 +117,7 @@ class ApiStack(Stack):
                 destination=apigwv2.LogGroupLogDestination(access_logs),
                 format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FORMAT)),
             ),
-            throttle=apigwv2.ThrottleSettings(rate_limit=200, burst_limit=400),
+            throttle=apigwv2.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
         )
 
         self.functions = ManifestFunctions(
@@ -96,7 +128,7 @@ class ApiStack(Stack):
             http_api=self.http_api,
             defaults=FunctionDefaults(
                 code=function_code(staging_root),
-                layers=[dependency_layer(self, "Dependencies", bundle=bundle, staging_root=staging_root)],
+                layers=[dependency_layer(self, "Dependencies", bundle=bundle)],
                 vpc=data.vpc,
                 subnets=APP_SUBNETS,
                 security_group=data.functions_security_group,
@@ -106,14 +138,25 @@ class ApiStack(Stack):
                     "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 },
                 database_secret=data.database_secret,
-                # The secret names the cluster; functions connect through the proxy instead.
-                database_environment={"DATABASE_HOST": data.proxy.endpoint, "DATABASE_VIA_PROXY": "true"},
+                # Through the proxy (production) or straight to the cluster (lean).
+                database_environment=data.database_environment,
                 jwt_secret=data.jwt_secret,
                 totp_secret=data.totp_secret,
+                twilio_secret=data.twilio_secret,
                 exports_bucket=data.exports_bucket,
             ),
             deploy_nonce=deploy_nonce,
         )
+        self.alarms = Alarms(self, "Alarms", topic=data.alarm_topic)
+        self.alarms.http_api(self.http_api, access_logs)
+        self.alarms.functions()
+        for spec in APPLICATION_ALARMS:
+            self.alarms.application_metric(spec)
+
+        # The $default stage serves at the API's endpoint itself. Both profiles are real deployments ("prod" hides
+        # the SPA's development pages). The WebSocket API's URL joins the config when its functions are wired
+        # (infra/websocket.py).
+        SpaConfig(self, "SpaConfig", web=web, api_base=self.http_api.api_endpoint, ws_url=None, environment="prod")
         CfnOutput(self, "ApiUrl", value=stage.url, description="Base URL of the HTTP API")
         Validations.of(self.http_api).acknowledge(
             Acknowledgment(

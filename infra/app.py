@@ -15,14 +15,17 @@ from infra.api_stack import ApiStack
 from infra.config import SERVICE_NAME, DeploySettings
 from infra.nag import acknowledge_cdk_internals
 from infra.stateful_stack import StatefulStack
+from infra.web_stack import WebStack
 from shared.manifest import HttpRoute, Job
 
+WEB_STACK = "SkillsPlatformWeb"
 STATEFUL_STACK = "SkillsPlatformData"
 API_STACK = "SkillsPlatformApi"
 
 
 @dataclass(frozen=True)
 class Deployment:
+    web: WebStack
     data: StatefulStack
     api: ApiStack
 
@@ -34,15 +37,30 @@ def build(
     jobs: Sequence[Job] = JOBS,
     environ: Mapping[str, str] = os.environ,
 ) -> Deployment:
-    """Adds both stacks and the cdk-nag checks to ``app``; tests pass a fake manifest through routes/jobs."""
+    """Adds the three stacks and the cdk-nag checks to ``app``; tests pass a fake manifest through routes/jobs.
+
+    Deployment order: web (the SPA's bucket and distribution), data (whose exports bucket's CORS names the SPA's
+    origin), api (whose CORS names it too, and which writes the SPA's config.json with the API's URL).
+    """
     settings = DeploySettings.from_context(app.node, environ)
+    profile = settings.profile
     env = Environment(account=settings.account, region=settings.region)
+    web = WebStack(
+        app,
+        WEB_STACK,
+        env=env,
+        description="Skills Assessment Platform: the SPA on S3 behind CloudFront",
+    )
     data = StatefulStack(
         app,
         STATEFUL_STACK,
         env=env,
+        profile=profile,
         availability_zones=settings.availability_zones,
-        description="Skills Assessment Platform: network, Aurora PostgreSQL + RDS Proxy, buckets",
+        spa_origin=web.origin,
+        alarm_email=settings.alarm_email,
+        description=f"Skills Assessment Platform ({profile.name}): network, Aurora PostgreSQL"
+        f"{' + RDS Proxy' if profile.rds_proxy else ''}, buckets, secrets",
         termination_protection=True,
     )
     api = ApiStack(
@@ -50,6 +68,7 @@ def build(
         API_STACK,
         env=env,
         data=data,
+        web=web,
         routes=routes,
         jobs=jobs,
         bundle=settings.bundle,
@@ -59,11 +78,13 @@ def build(
     )
     # Cost allocation: finance reads spend per service tag. DBProxyTargetGroup takes no tags (CloudFormation
     # rejects the property).
-    Tags.of(app).add("service", SERVICE_NAME, exclude_resource_types=["AWS::RDS::DBProxyTargetGroup"])
-    acknowledge_cdk_internals(data)
-    acknowledge_cdk_internals(api)
+    untaggable = ["AWS::RDS::DBProxyTargetGroup"]
+    Tags.of(app).add("service", SERVICE_NAME, exclude_resource_types=untaggable)
+    Tags.of(app).add("profile", profile.name, exclude_resource_types=untaggable)
+    for stack in (web, data, api):
+        acknowledge_cdk_internals(stack)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
-    return Deployment(data=data, api=api)
+    return Deployment(web=web, data=data, api=api)
 
 
 def main() -> None:

@@ -45,13 +45,25 @@ def cdk_context(**overrides: Any) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Synth:
     deployment: Deployment
+    web: Template
     data: Template
     api: Template
     # The templates as JSON, read once: every to_json() is a round trip to the jsii kernel.
+    web_json: dict[str, Any]
     data_json: dict[str, Any]
     api_json: dict[str, Any]
     report: dict[str, Any]
     outdir: Path
+
+    @property
+    def templates(self) -> dict[str, dict[str, Any]]:
+        """Every template by stack name, as infra/cost_floor.py reads them."""
+        deployment = self.deployment
+        return {
+            deployment.web.stack_name: self.web_json,
+            deployment.data.stack_name: self.data_json,
+            deployment.api.stack_name: self.api_json,
+        }
 
     def violations(self) -> list[tuple[str, str, str]]:
         """Unacknowledged findings of every validation plugin: (severity, rule, construct path)."""
@@ -86,11 +98,13 @@ def synthesize(
         extend(deployment)
     app.synth()
     report_file = outdir / "validation-report.json"
-    data, api = Template.from_stack(deployment.data), Template.from_stack(deployment.api)
+    web, data, api = (Template.from_stack(stack) for stack in (deployment.web, deployment.data, deployment.api))
     return Synth(
         deployment=deployment,
+        web=web,
         data=data,
         api=api,
+        web_json=dict(web.to_json()),
         data_json=dict(data.to_json()),
         api_json=dict(api.to_json()),
         report=json.loads(report_file.read_text()) if report_file.exists() else {},

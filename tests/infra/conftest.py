@@ -1,4 +1,4 @@
-"""Synthesizes the CDK app once per session (and a variant from a fake manifest) for every infra test."""
+"""Synthesizes the CDK app once per session per profile (and a variant from a fake manifest) for every infra test."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ from tests.infra.cdk_synth import FAKE_JOBS, FAKE_NONCE, FAKE_ROUTES, Synth, syn
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """The real app: the real manifest, the real stacks."""
     return synthesize(tmp_path_factory.mktemp("cdk-out"))
+
+
+@pytest.fixture(scope="session")
+def lean_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The real app in the lean profile (-c profile=lean)."""
+    return synthesize(tmp_path_factory.mktemp("cdk-out-lean"), context={"profile": "lean"})
 
 
 @pytest.fixture(scope="session")
