@@ -8,7 +8,7 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: help dev test unit lint fmt bench synth deploy localstack-deploy openapi db-start db-stop db-status clean
+.PHONY: help dev test unit lint fmt bench layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -47,13 +47,19 @@ bench: .venv/.synced ## run the benchmarks and write BENCHMARKS.md
 openapi: .venv/.synced ## write build/openapi.json (OUT=path overrides) offline
 	$(PY) -m local.openapi $(or $(OUT),build/openapi.json)
 
-synth: .venv/.synced ## synthesize the CDK app into cdk.out (offline)
+layer: .venv/.synced ## build the dependency layer (cached by uv.lock) and record its size in BENCHMARKS.md
+	$(PY) -m infra.layer
+
+synth: layer ## synthesize the CDK app, real layer included, into cdk.out (no AWS account; PROFILE=lean)
 	bash infra/cdk.sh synth
 
-deploy: .venv/.synced ## deploy to the AWS account of your credentials
+cost-floor: .venv/.synced ## each profile's monthly cost at zero traffic, from its templates, into BENCHMARKS.md
+	$(PY) -m infra.cost_floor
+
+deploy: layer ## deploy to the AWS account of your credentials (PROFILE=lean for the lean profile)
 	bash infra/cdk.sh deploy
 
-localstack-deploy: .venv/.synced ## deploy to LocalStack (needs Docker and LOCALSTACK_AUTH_TOKEN)
+localstack-deploy: layer ## deploy to a LocalStack you run (Docker and LOCALSTACK_AUTH_TOKEN are yours)
 	bash infra/cdk.sh localstack-deploy
 
 db-start: .venv/.synced ## start the dev PostgreSQL alone (same port as make dev)
@@ -65,5 +71,5 @@ db-stop: .venv/.synced ## stop the dev PostgreSQL (make dev keeps running and an
 db-status: .venv/.synced
 	$(PY) -m local.devdb status
 
-clean: ## remove build output (keeps .local, the dev database)
+clean: ## remove build output (keeps .local, the dev database, and .cache, the built layers)
 	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache
