@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import jsii
 from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.access_logs import AccessLogSettings
 from infra.alarms import APPLICATION_ALARMS, Alarms
 from infra.config import METRICS_NAMESPACE, SERVICE_NAME
 from infra.manifest_functions import FunctionDefaults, ManifestFunctions
@@ -51,22 +49,6 @@ CORS_METHODS = [
 # function runs (alarmed in infra/alarms.py).
 THROTTLE_RATE = 200
 THROTTLE_BURST = 400
-
-
-@jsii.implements(apigwv2.IAccessLogSettings)
-class _AccessLogSettings:
-    # IAccessLogSettings is a jsii interface, not a struct: Python has to implement it.
-    def __init__(self, destination: apigwv2.IAccessLogDestination, format: apigw.AccessLogFormat) -> None:
-        self._destination = destination
-        self._format = format
-
-    @property
-    def destination(self) -> apigwv2.IAccessLogDestination:
-        return self._destination
-
-    @property
-    def format(self) -> apigw.AccessLogFormat:
-        return self._format
 
 
 class ApiStack(Stack):
@@ -113,10 +95,7 @@ class ApiStack(Stack):
             http_api=self.http_api,
             stage_name="$default",
             auto_deploy=True,
-            access_log_settings=_AccessLogSettings(
-                destination=apigwv2.LogGroupLogDestination(access_logs),
-                format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FORMAT)),
-            ),
+            access_log_settings=AccessLogSettings(access_logs, ACCESS_LOG_FORMAT),
             throttle=apigwv2.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
         )
 
