@@ -121,7 +121,9 @@ def test_a_failed_build_leaves_nothing_in_the_cache(tmp_path: Path, monkeypatch:
 
 def test_the_committed_manifest_is_the_layer_of_the_current_lock_file() -> None:
     # A changed uv.lock (or trim rule) changes the key: make layer rewrites the manifest, to be committed with it.
-    assert LayerManifest.read().key == current_key()
+    assert LayerManifest.read().key == current_key(), (
+        "uv.lock or the trim rules changed: run make layer and commit infra/layer_manifest.json with BENCHMARKS.md"
+    )
 
 
 def test_the_committed_layer_holds_every_runtime_dependency_and_nothing_trimmed() -> None:
