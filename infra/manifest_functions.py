@@ -82,7 +82,7 @@ class FunctionDefaults:
 
 # What each need sets in a function's environment; the values come from FunctionDefaults or the jobs.
 NEED_ENVIRONMENT: dict[Need, tuple[str, ...]] = {
-    Need.DATABASE: ("DATABASE_SECRET_ARN", "DATABASE_HOST", "DATABASE_VIA_PROXY"),
+    Need.DATABASE: ("DATABASE_SECRET_ARN", "DATABASE_HOST", "DATABASE_VIA_PROXY", "DATABASE_NAME"),
     Need.JWT_KEYS: ("JWT_SECRET_ARN",),
     Need.TOTP_KEY: ("TOTP_SECRET_ARN",),
     Need.TWILIO: ("TWILIO_SECRET_ARN",),

@@ -97,7 +97,7 @@ LEAN = Profile(
     auto_pause_s=300,
     rds_proxy=False,
     secrets_endpoint_azs=0,
-    max_connections=250,
+    max_connections=400,
     proxy_connections_percent=0,
     admin_connections=10,
     # Longer than the 30 s after which shared/db checks an idle connection before use, so a warm environment

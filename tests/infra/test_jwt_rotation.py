@@ -78,11 +78,9 @@ def test_shared_config_reads_both_keys_of_a_rotated_secret(client: Any, monkeypa
     arn = _secret_with_rotation(client)
     _rotate(client, arn)
     monkeypatch.setattr(config, "_get_json_secret", lambda secret_arn: _current(client, secret_arn))
-    settings = config.Settings(
-        database_url="postgresql://u:a-real-password@h/db", jwt_secret_arn=arn, totp_encryption_key="t" * 40
-    )
-    keys = settings.auth_secrets()
-    assert set(keys.jwt_keys) == {"k1", _current(client, arn)["jwt_current_kid"]}
+    settings = config.Settings(database_url="postgresql://u:a-real-password@h/db", jwt_secret_arn=arn)
+    keys = settings.jwt_keys()
+    assert set(keys.keys) == {"k1", _current(client, arn)["jwt_current_kid"]}
     assert keys.current_kid == _current(client, arn)["jwt_current_kid"]
 
 
