@@ -121,7 +121,10 @@ def test_a_deadlock_is_retried(duty: Database) -> None:
     for thread in threads:
         thread.join(timeout=60)
     assert failures == []
-    assert sorted(calls.values()) == [1, 2]
+    # At least one of the two was chosen as the deadlock's victim and ran again. Without back-off (the sleep is
+    # stubbed) the two retries may meet again on a loaded machine, so the count is a floor, not exact.
+    assert sum(calls.values()) >= 3
+    assert min(calls.values()) >= 1
 
 
 def test_an_error_rolls_everything_back(duty: Database) -> None:
