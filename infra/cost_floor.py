@@ -92,14 +92,14 @@ def compute_floor(profile: str, templates: Mapping[str, Template], prices: Price
     for _ in _of_type(resources, "AWS::RDS::DBProxy"):
         floor.add(
             "RDS Proxy",
-            RDS_PROXY_MIN_ACUS * HOURS * prices["rds_proxy.serverless_v2"],
+            RDS_PROXY_MIN_ACUS * HOURS * prices["rds-proxy.acu-hour"],
             f"pools the functions' connections (production); billed for {RDS_PROXY_MIN_ACUS} ACUs at least",
         )
     nats = list(_of_type(resources, "AWS::EC2::NatGateway"))
     if nats:
         floor.add(
             f"NAT gateway x{len(nats)}",
-            len(nats) * HOURS * prices["nat_gateway.hours"],
+            len(nats) * HOURS * prices["nat.hour"],
             "IPv4 egress from private subnets",
         )
     eips = list(_of_type(resources, "AWS::EC2::EIP"))
@@ -113,7 +113,7 @@ def compute_floor(profile: str, templates: Mapping[str, Template], prices: Price
         zones = len(properties.get("SubnetIds", []))
         floor.add(
             f"interface endpoint {_service_name(properties)} in {zones} AZ",
-            zones * HOURS * prices["vpc_endpoint.interface.hours"],
+            zones * HOURS * prices["vpc-endpoint.hour"],
             "RDS Proxy and the hosted rotation function read Secrets Manager from inside the VPC over IPv4",
         )
     secrets = [_secret_purpose(secret) for _, secret in _of_type(resources, "AWS::SecretsManager::Secret")]
@@ -122,7 +122,7 @@ def compute_floor(profile: str, templates: Mapping[str, Template], prices: Price
                 if cluster["Properties"].get("ManageMasterUserPassword")]  # fmt: skip
     floor.add(
         f"Secrets Manager secrets x{len(secrets)}",
-        len(secrets) * prices["secretsmanager.secrets"],
+        len(secrets) * prices["secrets.secret-month"],
         "; ".join(secrets),
     )
     keys = list(_of_type(resources, "AWS::KMS::Key"))
@@ -144,7 +144,7 @@ def compute_floor(profile: str, templates: Mapping[str, Template], prices: Price
 
 
 def _aurora(floor: Floor, resources: Mapping[str, Template], prices: PriceTable) -> None:
-    acu_hour = prices["aurora.serverless_v2.capacity"]
+    acu_hour = prices["aurora.acu-hour"]
     for cluster_id, cluster in _of_type(resources, "AWS::RDS::DBCluster"):
         scaling = cluster["Properties"].get("ServerlessV2ScalingConfiguration", {})
         minimum = Decimal(str(scaling.get("MinCapacity", 0)))

@@ -118,8 +118,8 @@ def test_a_schedule_faster_than_the_pause_delay_keeps_the_database_awake_all_mon
 
 def test_every_price_the_floor_uses_is_in_the_table_and_an_unknown_one_is_named() -> None:
     for component in (
-        "aurora.serverless_v2.capacity", "rds_proxy.serverless_v2", "nat_gateway.hours", "public_ipv4.hours",
-        "vpc_endpoint.interface.hours", "secretsmanager.secrets", "kms.keys", "cloudwatch.alarms.standard",
+        "aurora.acu-hour", "rds-proxy.acu-hour", "nat.hour", "public_ipv4.hours",
+        "vpc-endpoint.hour", "secrets.secret-month", "kms.keys", "cloudwatch.alarms.standard",
     ):  # fmt: skip
         assert PRICES[component] > 0
     with pytest.raises(KeyError, match=r"no\.such: not in prices\.csv"):

@@ -4,12 +4,14 @@ here are recomputed by hand from the price table (migration 0008) and compared e
 from __future__ import annotations
 
 import base64
+import csv
 import gzip
 import json
 import logging
 import math
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,14 +26,16 @@ from shared.runtime.meter import Component, Invocation, Usage
 from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
 from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 REQUEST = Decimal("0.0000002")
 ARM64_GB_S = Decimal("0.0000133334")
 HTTP_API = Decimal("0.000001")
-# Production's fixed costs per hour: 0.5 ACU of Aurora, the proxy's 8-ACU minimum, one NAT gateway.
+# Production's fixed costs per hour: 0.5 ACU of Aurora, the proxy's 8-ACU minimum, the Secrets Manager endpoint
+# in two zones.
 POOL_PER_HOUR = {
     "aurora.acu-hour": Decimal("0.06"),
     "rds-proxy.acu-hour": Decimal("0.12"),
-    "nat.hour": Decimal("0.045"),
+    "vpc-endpoint.hour": Decimal("0.02"),
 }
 
 
@@ -263,3 +267,17 @@ async def test_the_ledger_pages_with_an_opaque_cursor(api: httpx.AsyncClient, fi
     )
     assert bad.status_code == 422
     assert bad.json()["error"]["details"][0]["path"] == "query.cursor"
+
+
+def test_the_ledger_s_prices_are_the_price_table_s(db: Database) -> None:
+    # One price table (shared/pricing/prices.csv) for the ledger and the cost floor: version 1 agrees with it.
+    table = {
+        row["component"]: Decimal(row["unit_price_usd"])
+        for row in csv.DictReader((REPO_ROOT / "shared" / "pricing" / "prices.csv").open())
+        if row["region"] == "us-east-1"
+    }
+    with db.transaction(read_only=True) as conn:
+        ledger_prices = {
+            r["component"]: r["unit_price"] for r in conn.execute("SELECT * FROM prices WHERE version = 1")
+        }
+    assert ledger_prices == {component: table[component] for component in ledger_prices}
