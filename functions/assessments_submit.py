@@ -28,7 +28,9 @@ async def submit(
     `assessment.submitted` event are stored in one transaction. Requires an `Idempotency-Key` header (400
     without): a retry with the same key and body answers the stored response with
     `Idempotent-Replayed: true`; the same key with another body is 422; while the first request is still
-    running, 409."""
+    running, 409. Respondents belong to whoever entered them: a new respondent whose phone is that of one you
+    may already see answers 409 `respondent_exists` with its `respondent_id` (submit with `{"id": ...}`);
+    one you may not see stays invisible to you, and you get a respondent of your own."""
     key = service.check_key(idempotency_key)
     caller = service.Caller(scope=f"user:{principal.id}", user_id=principal.id, role=principal.role)
     outcome = service.submit(rt, caller, key, body, ctx)

@@ -32,6 +32,12 @@ from shared.request_context import RequestContext
 from shared.runtime import Runtime
 
 
+class RespondentExists(Conflict):
+    """A "new" respondent whose phone is that of a respondent the caller may already see."""
+
+    code = "respondent_exists"
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who submits: a signed-in user (web), or a channel such as WhatsApp acting for a respondent."""
@@ -67,11 +73,12 @@ def check_key(key: str | None) -> str:
 
 
 def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: RequestContext) -> Outcome:
-    """Raises BadRequest, Conflict (same key in flight), ValidationFailed (every problem, with its path;
-    also for a key reused with another body).
+    """Raises BadRequest, Conflict (same key in flight), RespondentExists (a new respondent's phone is that
+    of one the caller may see), ValidationFailed (every problem, with its path; also for a key reused with
+    another body).
 
     The body is validated and scored here against the cached questionnaire version, then one statement in
-    one round trip (``submit_assessment``, migration 0006) does the rest: the key's lock and lookup, the
+    one round trip (``submit_assessment``, migrations 0006 and 0007) does the rest: the key's lock and lookup, the
     checks of sector and respondent, and every write, as its own transaction."""
     db = rt.db
     digest = request_hash(body)
@@ -152,6 +159,11 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
             raise ValidationFailed("The submission is invalid.", details=[_unknown_sector(new)])
         case "unknown_respondent":
             raise ValidationFailed("The submission is invalid.", details=[_unknown_respondent()])
+        case "respondent_exists":
+            raise RespondentExists(
+                'A respondent with this phone already exists; submit with respondent {"id": respondent_id}.',
+                details={"respondent_id": result["respondent_id"], "path": "body.respondent.phone"},
+            )
     raise AssertionError(f"unexpected outcome {result['outcome']}")
 
 

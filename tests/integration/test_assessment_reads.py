@@ -7,10 +7,13 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.assessments import service
+from shared.assessments.models import SubmissionCreate
 from shared.db import Database
+from shared.request_context import RequestContext
 from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
 from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
-from tests.integration.test_submissions import body
+from tests.integration.test_submissions import body, counts
 
 
 @pytest.fixture
@@ -68,6 +71,69 @@ async def test_enumerators_see_only_their_own(api: httpx.AsyncClient, world: dic
     )
     assert response.status_code == 201, response.text
     assert response.json()["respondent_id"] == ids["enum1-0"]["respondent_id"]
+
+
+async def _submit(api: httpx.AsyncClient, token: str, payload: dict[str, Any], key: str) -> httpx.Response:
+    return await api.post("/api/v1/assessments/submit", json=payload, headers=bearer(token) | {"Idempotency-Key": key})
+
+
+async def test_a_phone_entered_by_another_enumerator_reveals_nothing_and_drops_nothing(
+    api: httpx.AsyncClient, world: dict[str, Any], db: Database
+) -> None:
+    tokens, ids = world["tokens"], world["ids"]
+    theirs = ids["enum2-2"]  # enum2's respondent, phone +2250700000013, sector ict
+    payload = body(world["published"], "+2250700000013")
+    payload["respondent"].update(name="Kofi", sector="agri")
+    response = await _submit(api, tokens["enum1"], payload, "shared-phone")
+    assert response.status_code == 201, response.text
+    mine = response.json()["respondent_id"]
+    assert mine != theirs["respondent_id"]
+    # What enum1 sent is what is stored, under enum1's own respondent; enum2's is untouched and still unseen.
+    own = (await api.get(f"/api/v1/respondents/{mine}", headers=bearer(tokens["enum1"]))).json()
+    assert (own["name"], own["sector"], own["phone"]) == ("Kofi", "agri", "+2250700000013")
+    detail = await api.get(f"/api/v1/assessments/{response.json()['assessment_id']}", headers=bearer(tokens["enum1"]))
+    assert detail.json()["respondent"]["id"] == mine
+    with db.transaction(read_only=True) as conn:
+        row = conn.execute("SELECT sector FROM assessments WHERE id = %s", (response.json()["assessment_id"],))
+        assert row.fetchone() == {"sector": "agri"}
+    assert (
+        await api.get(f"/api/v1/respondents/{theirs['respondent_id']}", headers=bearer(tokens["enum1"]))
+    ).status_code == 404
+    listed = (await api.get("/api/v1/respondents", headers=bearer(tokens["enum1"]))).json()["items"]
+    assert theirs["respondent_id"] not in {r["id"] for r in listed}
+    their_own = await api.get(f"/api/v1/respondents/{theirs['respondent_id']}", headers=bearer(tokens["enum2"]))
+    assert their_own.json()["name"] == "Awa"
+
+
+async def test_a_new_respondent_with_a_phone_the_caller_can_see_is_409_naming_it(
+    api: httpx.AsyncClient, world: dict[str, Any], db: Database
+) -> None:
+    tokens, ids = world["tokens"], world["ids"]
+    before = counts(db)
+    again = await _submit(api, tokens["enum1"], body(world["published"], "+2250700000011"), "again")
+    assert again.status_code == 409, again.text
+    assert again.json()["error"]["code"] == "respondent_exists"
+    assert again.json()["error"]["details"]["respondent_id"] == ids["enum1-0"]["respondent_id"]
+    # An analyst sees every respondent, so enum2's phone is one they are told about.
+    seen = await _submit(api, tokens["analyst"], body(world["published"], "+2250700000013"), "seen")
+    assert seen.status_code == 409
+    assert seen.json()["error"]["details"]["respondent_id"] == ids["enum2-2"]["respondent_id"]
+    assert counts(db) == before
+
+
+def test_the_whatsapp_channel_knows_its_respondents_by_phone(world: dict[str, Any], db: Database) -> None:
+    channel = service.Caller(scope="whatsapp:+2250700000011")
+    first = SubmissionCreate.model_validate(body(world["published"], "+2250700000011"))
+    created = service.submit(db, channel, "conversation-1", first, RequestContext())
+    second = first.model_copy(deep=True)
+    second.respondent.name = "Awa Kone"  # type: ignore[union-attr]
+    again = service.submit(db, channel, "conversation-2", second, RequestContext())
+    assert again.body["respondent_id"] == created.body["respondent_id"]
+    # Its own respondent, never the enumerator's with the same phone.
+    assert created.body["respondent_id"] != world["ids"]["enum1-0"]["respondent_id"]
+    with db.transaction(read_only=True) as conn:
+        row = conn.execute("SELECT name FROM respondents WHERE id = %s", (again.body["respondent_id"],)).fetchone()
+    assert row == {"name": "Awa Kone"}
 
 
 async def test_filters_and_cursor_pagination(api: httpx.AsyncClient, world: dict[str, Any]) -> None:
