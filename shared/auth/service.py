@@ -163,8 +163,8 @@ def login(rt: Runtime, email: str, password: str, ctx: RequestContext) -> TokenP
     """Raises TooManyRequests while throttled, Unauthorized for any wrong or unknown credential."""
     db = rt.db
     limits = [throttle.account_key(email), throttle.ip_key(ctx.source_ip)]
-    with db.transaction(read_only=True) as conn:
-        throttle.check(conn, limits)
+    with db.transaction() as conn:
+        reserved = throttle.reserve(conn, limits)
         user = repository.user_by_email(conn, email)
     # Hashing (~100 ms) happens outside any transaction; unknown emails spend the same time.
     if user is None:
@@ -174,8 +174,7 @@ def login(rt: Runtime, email: str, password: str, ctx: RequestContext) -> TokenP
         ok = passwords.verify_password(user.password_hash, password) and user.disabled_at is None
 
     def work(conn: Connection[Any]) -> TokenPair | MfaRequired | _Failure:
-        if not ok or user is None:
-            throttle.record_failure(conn, limits)
+        if not ok or user is None:  # the reserved attempt stays counted
             audit.record(
                 conn,
                 AuditEntry(action="auth.login", outcome="failure", actor_id=user.id if user else None,
@@ -183,6 +182,7 @@ def login(rt: Runtime, email: str, password: str, ctx: RequestContext) -> TokenP
                 ctx,
             )  # fmt: skip
             return _Failure(Unauthorized(BAD_CREDENTIALS))
+        throttle.release(conn, reserved)
         throttle.clear(conn, limits[0])  # type: ignore[arg-type]
         if user.totp_enabled_at is not None:
             mfa = rt.tokens.issue(str(user.id), TokenType.MFA, MFA_TTL_S)
@@ -198,6 +198,23 @@ def login(rt: Runtime, email: str, password: str, ctx: RequestContext) -> TokenP
         return _issue_pair(conn, rt.tokens, user.id)
 
     return _finish(db.run_in_transaction(work))
+
+
+def _alert_if_guessed(
+    conn: Connection[Any], user: repository.UserRow, limit: throttle.Limit, ctx: RequestContext
+) -> None:
+    """Once second-factor failures pass the free allowance, someone who knows the password is guessing codes:
+    the audit log says so, as an alert about the account."""
+    failures = throttle.failures(conn, limit)
+    if failures >= limit.free:
+        audit.record(
+            conn,
+            AuditEntry(action="security.second_factor_guessing", outcome="failure", actor_id=user.id,
+                       actor_email=user.email, target_type="user", target_id=str(user.id),
+                       details={"failures": failures, "alert": "second-factor codes are being guessed; "
+                                "the password is known to someone: change it"}),
+            ctx,
+        )  # fmt: skip
 
 
 def verify_login(
@@ -222,6 +239,9 @@ def verify_login(
         user = repository.user_by_id(conn, challenge.user_id)
         if user is None or user.disabled_at is not None or user.totp_secret is None:
             return _Failure(Unauthorized("The sign-in attempt has expired; sign in again."))
+        # Counted per user across every mfa token: a correct password issues a new token each time.
+        limit = throttle.second_factor_key(user.id)
+        reserved = throttle.reserve(conn, [limit])
         if code:
             step = totp.matching_step(rt.box.open(user.totp_secret, str(user.id)), code, now)
             ok = step is not None and repository.advance_totp_step(conn, user.id, step)
@@ -237,7 +257,10 @@ def verify_login(
                            details={"stage": "second_factor", "method": method, "failures": failures}),
                 ctx,
             )  # fmt: skip
+            _alert_if_guessed(conn, user, limit, ctx)
             return _Failure(Unauthorized("The code is wrong or was already used."))
+        throttle.release(conn, reserved)
+        throttle.clear(conn, limit)
         repository.use_challenge(conn, challenge.id)
         audit.record(
             conn,
@@ -364,8 +387,8 @@ def disable_2fa(rt: Runtime, principal: Principal, password: str, code: str, ctx
 
     Raises TooManyRequests while throttled, Forbidden for a wrong password or code, Conflict when off."""
     limit = throttle.second_factor_key(principal.id)
-    with rt.db.transaction(read_only=True) as conn:
-        throttle.check(conn, [limit])
+    with rt.db.transaction() as conn:
+        reserved = throttle.reserve(conn, [limit])
         user = repository.user_by_id(conn, principal.id)
     if user is None:
         raise Unauthorized()
@@ -375,20 +398,22 @@ def disable_2fa(rt: Runtime, principal: Principal, password: str, code: str, ctx
     def work(conn: Connection[Any]) -> _Failure | None:
         locked = repository.user_by_id(conn, principal.id, for_update=True)
         if locked is None or locked.totp_secret is None:
-            raise Conflict("Two-factor authentication is not on.")
+            throttle.release(conn, reserved)
+            return _Failure(Conflict("Two-factor authentication is not on."))
         step = totp.matching_step(rt.box.open(locked.totp_secret, str(locked.id)), code, now)
         code_ok = (step is not None and repository.advance_totp_step(conn, locked.id, step)) or (
             step is None and repository.use_recovery_code(conn, locked.id, _normalize_recovery(code))
         )
-        if not (password_ok and code_ok):
-            throttle.record_failure(conn, [limit])
+        if not (password_ok and code_ok):  # the reserved attempt stays counted
             audit.record(
                 conn,
                 AuditEntry(action="auth.2fa_disable", outcome="failure", actor_id=locked.id,
                            actor_email=locked.email),
                 ctx,
             )  # fmt: skip
+            _alert_if_guessed(conn, locked, limit, ctx)
             return _Failure(Forbidden("The password or the code is wrong."))
+        throttle.release(conn, reserved)
         repository.disable_totp(conn, locked.id)
         audit.record(conn, AuditEntry(action="auth.2fa_disable", actor_id=locked.id, actor_email=locked.email), ctx)
         return None

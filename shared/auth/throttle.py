@@ -1,14 +1,17 @@
-"""Throttling of guesses (passwords, codes) per account and per client IP.
+"""Throttling of guesses (passwords, codes, invitations) per account, per second factor and per client IP.
 
-After ``free`` failures within the window the key must wait, for a delay that doubles with each further
-failure (30 s, 1 min, 2 min, ... up to 15 min). Nothing locks for good: once the delay has passed the
-rightful user gets in. The per-IP allowance is larger than the per-account one because many honest users
-can share one address (a field office behind one NAT).
+Each guess is counted before it is checked (``reserve``: the check and the count are one atomic step, so
+parallel guesses cannot all pass a check that none of them has counted yet), and given back when it was
+right (``release``). After ``free`` failures within the window the key must wait, for a delay that doubles
+with each further failure (30 s, 1 min, 2 min, ... up to 15 min). Nothing locks for good: once the delay
+has passed the rightful user gets in. The per-IP allowance is larger than the per-account one because many
+honest users can share one address (a field office behind one NAT).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +40,13 @@ def ip_key(ip: str | None) -> Limit | None:
 
 
 def second_factor_key(user_id: object) -> Limit:
+    """Second-factor codes of one user, across every sign-in attempt (mfa token) and 2FA change."""
     return Limit(f"2fa:{user_id}", free=5)
+
+
+def signup_key(ip: str | None) -> Limit | None:
+    """Refused signups (no, wrong, used or expired invitation) from one client."""
+    return Limit(f"signup:{ip}", free=10) if ip else None
 
 
 def delay_for(failures: int, free: int) -> int:
@@ -46,7 +55,7 @@ def delay_for(failures: int, free: int) -> int:
     return min(MAX_DELAY_S, BASE_DELAY_S * 2 ** (failures - free))
 
 
-def check(conn: Connection[Any], limits: list[Limit | None]) -> None:
+def check(conn: Connection[Any], limits: Sequence[Limit | None]) -> None:
     """Raises TooManyRequests (with Retry-After) when any key is still waiting out its delay."""
     wait = 0
     for limit in filter(None, limits):
@@ -63,15 +72,39 @@ def check(conn: Connection[Any], limits: list[Limit | None]) -> None:
         raise TooManyRequests("Too many failed attempts; wait before trying again.", retry_after=wait)
 
 
-def record_failure(conn: Connection[Any], limits: list[Limit | None]) -> None:
-    keys = [limit.key for limit in limits if limit]
-    with conn.cursor() as cur:
-        cur.executemany("INSERT INTO auth_failures (key) VALUES (%s)", [(k,) for k in keys])
+def reserve(conn: Connection[Any], limits: list[Limit | None]) -> list[int]:
+    """Count one attempt as failed before it is made; returns the rows to ``release`` if it succeeds.
+
+    Under a lock per key (held to the end of the caller's transaction), so concurrent attempts are counted
+    one after the other. Raises TooManyRequests (nothing counted) while any key is waiting out its delay."""
+    active = sorted({limit.key: limit for limit in limits if limit}.values(), key=lambda limit: limit.key)
+    for limit in active:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ("throttle:" + limit.key,))
+    check(conn, active)
+    keys = [limit.key for limit in active]
+    ids = [row["id"] for row in conn.execute(
+        "INSERT INTO auth_failures (key) SELECT unnest(%s::text[]) RETURNING id", (keys,)
+    ).fetchall()]  # fmt: skip
     # Keep the table small without a separate job: old rows go out with new ones.
     conn.execute(
         "DELETE FROM auth_failures WHERE key = ANY(%s) AND at < now() - make_interval(secs => %s)",
         (keys, RETENTION_S),
     )
+    return ids
+
+
+def release(conn: Connection[Any], reserved: list[int]) -> None:
+    """The reserved attempt succeeded: it is not a failure."""
+    conn.execute("DELETE FROM auth_failures WHERE id = ANY(%s)", (reserved,))
+
+
+def failures(conn: Connection[Any], limit: Limit) -> int:
+    """Failures of ``limit`` within the window."""
+    row = conn.execute(
+        "SELECT count(*) AS n FROM auth_failures WHERE key = %s AND at > now() - make_interval(secs => %s)",
+        (limit.key, WINDOW_S),
+    ).fetchone()
+    return int(row["n"]) if row else 0
 
 
 def clear(conn: Connection[Any], limit: Limit) -> None:

@@ -135,7 +135,47 @@ async def test_twenty_simultaneous_uses_of_one_code_let_exactly_one_in(api: http
     responses = await asyncio.gather(
         *(api.post("/api/v1/auth/2fa/verify-login", json={"mfa_token": t, "code": code}) for t in mfa_tokens)
     )
-    assert sorted(r.status_code for r in responses) == [200] + [401] * 19
+    # The first one in uses the code up; each reuse after it is a wrong code, and counted as one.
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [401] * 5 + [429] * 14
+
+
+async def test_second_factor_guesses_are_counted_per_user_across_sign_in_attempts(
+    api: httpx.AsyncClient, db: Database
+) -> None:
+    root = await signup_first(api)
+    await enable_2fa(api, root, (await login_tokens(api, root))["access_token"])
+    wrong = f"{(int(code_at(root, 0)) + 1) % 1_000_000:06d}"
+    statuses = []
+    for _ in range(3):  # a correct password issues a new mfa token each time; two guesses with each
+        mfa_token = (await login_tokens(api, root))["mfa_token"]
+        for _ in range(2):
+            response = await api.post("/api/v1/auth/2fa/verify-login", json={"mfa_token": mfa_token, "code": wrong})
+            statuses.append(response.status_code)
+    assert statuses == [401] * 5 + [429]
+    assert int(response.headers["retry-after"]) > 0
+    # A fresh token does not help, not even with the right code, until the delay has passed.
+    mfa_token = (await login_tokens(api, root))["mfa_token"]
+    right = await api.post("/api/v1/auth/2fa/verify-login", json={"mfa_token": mfa_token, "code": code_at(root, 1)})
+    assert right.status_code == 429
+    with db.transaction(read_only=True) as conn:
+        alerts = conn.execute(
+            "SELECT target_id FROM audit_log WHERE action = 'security.second_factor_guessing'"
+        ).fetchall()
+    assert alerts
+    assert {a["target_id"] for a in alerts} == {root.id}
+
+
+async def test_concurrent_wrong_passwords_are_each_counted(api: httpx.AsyncClient) -> None:
+    root = await signup_first(api)
+    responses = await asyncio.gather(
+        *(
+            api.post("/api/v1/auth/login", json={"email": root.email, "password": "wrong password 123"})
+            for _ in range(20)
+        )
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [401] * 5 + [429] * 15
 
 
 async def test_failed_passwords_are_throttled_with_retry_after(api: httpx.AsyncClient) -> None:
