@@ -106,35 +106,60 @@ def verify_mfa_token(rt: Runtime, token: str) -> Claims:
 # -- signup and login ----------------------------------------------------------------------------------
 
 
+def _signup_refusal(
+    conn: Connection[Any], email: str, invitation_token: str | None
+) -> tuple[Forbidden | None, repository.InvitationRow | None]:
+    """Why this signup is refused (None: it may go ahead), and the invitation it uses."""
+    if invitation_token is None:
+        return (
+            Forbidden("Signup needs an invitation from a super-admin.") if repository.any_user(conn) else None
+        ), None
+    invitation = repository.invitation_by_token_hash(conn, _hash_token(invitation_token))
+    if invitation is None or invitation.accepted_at is not None:
+        return Forbidden("The invitation is invalid or was already used."), None
+    if invitation.email.lower() != email.lower():
+        return Forbidden("The invitation was made for another email address."), None
+    if invitation.expires_at.timestamp() <= time.time():
+        return Forbidden("The invitation has expired."), None
+    return None, invitation
+
+
 def signup(
     db: Database, email: str, password: str, full_name: str, invitation_token: str | None, ctx: RequestContext
 ) -> UserPublic:
     """The first account of an empty system becomes super-admin; every later one needs an invitation.
 
-    Raises Forbidden (no or bad invitation), Conflict (email taken), ValidationFailed (weak password)."""
+    The invitation is checked before the password is hashed, and refused signups are throttled per client.
+    Raises Forbidden (no or bad invitation), Conflict (email taken), ValidationFailed (weak password),
+    TooManyRequests."""
     problems = passwords.policy_problems(password, email)
     if problems:
         raise _field_error(["body", "password"], "Password " + "; ".join(problems) + ".", "password_policy")
+
+    def precheck(conn: Connection[Any]) -> list[int] | _Failure:
+        reserved = throttle.reserve(conn, [throttle.signup_key(ctx.source_ip)])
+        refusal, _ = _signup_refusal(conn, email, invitation_token)
+        if refusal is not None:  # the reserved attempt stays counted
+            return _Failure(refusal)
+        return reserved
+
+    reserved: list[int] = _finish(db.run_in_transaction(precheck))
     password_hash = passwords.hash_password(password)
 
     def work(conn: Connection[Any]) -> UserPublic:
-        if invitation_token is None:
-            if repository.any_user(conn):
-                raise Forbidden("Signup needs an invitation from a super-admin.")
+        # Checked again: the invitation may have been used meanwhile.
+        refusal, invitation = _signup_refusal(conn, email, invitation_token)
+        if refusal is not None:
+            raise refusal
+        if invitation is None:
             user = repository.insert_user(conn, email, full_name, password_hash, Role.SUPER_ADMIN.value)
             repository.claim_bootstrap(conn, user.id)
             how = "bootstrap"
         else:
-            invitation = repository.invitation_by_token_hash(conn, _hash_token(invitation_token))
-            if invitation is None or invitation.accepted_at is not None:
-                raise Forbidden("The invitation is invalid or was already used.")
-            if invitation.email.lower() != email.lower():
-                raise Forbidden("The invitation was made for another email address.")
-            if invitation.expires_at.timestamp() <= time.time():
-                raise Forbidden("The invitation has expired.")
             user = repository.insert_user(conn, email, full_name, password_hash, invitation.role)
             repository.accept_invitation(conn, invitation.id, user.id)
             how = "invitation"
+        throttle.release(conn, reserved)
         audit.record(
             conn,
             AuditEntry(

@@ -8,6 +8,7 @@ import httpx
 import pyotp
 import pytest
 
+from shared.auth import passwords
 from shared.db import Database
 from tests.integration.auth_helpers import (
     PASSWORD,
@@ -176,6 +177,22 @@ async def test_concurrent_wrong_passwords_are_each_counted(api: httpx.AsyncClien
     )
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [401] * 5 + [429] * 15
+
+
+async def test_signup_checks_the_invitation_before_hashing_and_throttles_refusals_per_client(
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await signup_first(api)
+    hashed = []
+    monkeypatch.setattr(passwords, "hash_password", lambda password: hashed.append(password) or "unused")
+    statuses = []
+    for i in range(12):
+        body = {"email": f"eve{i}@example.org", "password": PASSWORD, "invitation_token": f"guess-{i}"}
+        response = await api.post("/api/v1/auth/signup", json=body)
+        statuses.append(response.status_code)
+    assert hashed == []
+    assert statuses == [403] * 10 + [429] * 2
+    assert int(response.headers["retry-after"]) > 0
 
 
 async def test_failed_passwords_are_throttled_with_retry_after(api: httpx.AsyncClient) -> None:
