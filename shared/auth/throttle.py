@@ -60,13 +60,15 @@ def check(conn: Connection[Any], limits: Sequence[Limit | None]) -> None:
     wait = 0
     for limit in filter(None, limits):
         row = conn.execute(
-            "SELECT count(*) AS failures, extract(epoch FROM now() - max(at)) AS since_last"
+            "SELECT count(*) AS failures, extract(epoch FROM clock_timestamp() - max(at)) AS since_last"
             " FROM auth_failures WHERE key = %s AND at > now() - make_interval(secs => %s)",
             (limit.key, WINDOW_S),
         ).fetchone()
         if row is None or not row["failures"]:
             continue
-        remaining = delay_for(int(row["failures"]), limit.free) - float(row["since_last"])
+        # The clock, not now(): a lock waited for makes this transaction older than the failures it counts.
+        delay = delay_for(int(row["failures"]), limit.free)
+        remaining = delay - float(row["since_last"]) if delay else 0
         wait = max(wait, math.ceil(remaining))
     if wait > 0:
         raise TooManyRequests("Too many failed attempts; wait before trying again.", retry_after=wait)
