@@ -1,8 +1,10 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Password hashing (argon2id) and the password policy (length, no control characters, not common, not
+guessable by zxcvbn's strength estimate)."""
 
 from __future__ import annotations
 
 import gzip
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +15,8 @@ MIN_LENGTH = 12
 # Long enough for any passphrase; bounded so nobody can make the server hash megabytes.
 MAX_LENGTH = 128
 COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt.gz"
+# zxcvbn's scale: 0 (too guessable) .. 4 (very unguessable). 3 means about 10^8 guesses or more.
+MIN_STRENGTH = 3
 
 # argon2-cffi's defaults are RFC 9106's low-memory profile: argon2id, t=3, m=64 MiB, p=4.
 _hasher = PasswordHasher()
@@ -51,15 +55,26 @@ def _common() -> frozenset[str]:
 
 
 def policy_problems(password: str, email: str | None = None) -> list[str]:
-    """Why ``password`` is refused (empty when it is acceptable)."""
+    """Why ``password`` is refused (empty when it is acceptable): length, control characters, a common
+    password, the email address, or too easy to guess by zxcvbn's estimate (repeats, sequences, keyboard
+    patterns, dictionary words and the email address itself)."""
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(f"must be at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
         problems.append(f"must be at most {MAX_LENGTH} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in password):
+        problems.append("must not contain control characters")
     lowered = password.lower()
     if lowered in _common():
         problems.append("is one of the most common passwords")
     if email and (lowered == email.lower() or lowered == email.lower().split("@")[0]):
         problems.append("must not be your email address")
+    if not problems:
+        from zxcvbn import zxcvbn  # ~60 ms to load its word lists: only where passwords are set
+
+        estimate = zxcvbn(password, user_inputs=[email, email.split("@")[0]] if email else [], max_length=MAX_LENGTH)
+        if estimate["score"] < MIN_STRENGTH:
+            warning = estimate["feedback"].get("warning")
+            problems.append("is too easy to guess" + (f" ({warning.rstrip('.')})" if warning else ""))
     return problems

@@ -56,6 +56,12 @@ def test_sealed_secrets_open_only_for_their_owner_and_untampered() -> None:
         ("q1w2e3r4t5y6", "common"),
         ("ada@example.org", "email"),
         ("x" * 129, "at most 128"),
+        (" " * 12, "too easy to guess"),
+        ("\x00" * 12, "control characters"),
+        ("a sturdy\x00passphrase 42", "control characters"),
+        ("a sturdy\npassphrase 42", "control characters"),
+        ("aaaaaaaaaaaa", "too easy to guess"),
+        ("123456789012", "too easy to guess"),
     ],
 )
 def test_weak_passwords_are_refused(password: str, problem: str) -> None:
