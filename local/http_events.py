@@ -3,7 +3,7 @@
 Follows what API Gateway sends and accepts, field by field (see the recorded event in
 tests/fixtures/apigw_v2_recorded_event.json): header names lower-cased, repeated headers and query
 parameters joined with commas, the Cookie header moved to ``cookies``, ``x-forwarded-*`` and a trace id
-added, bodies base64-encoded unless their content type is text.
+added, bodies base64-encoded unless their content type is text and they are valid UTF-8.
 """
 
 from __future__ import annotations
@@ -88,6 +88,15 @@ def is_text(content_type: str | None) -> bool:
     return bool(content_type) and bool(_TEXT_TYPES.match(content_type or ""))
 
 
+def _as_text(body: bytes) -> str | None:
+    """The body as text, or None when it is not valid UTF-8: API Gateway then hands it over base64-encoded,
+    whatever its content type says, and the function decides what to answer."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def build_event(
     request: HttpRequest,
     match: RouteMatch,
@@ -154,9 +163,10 @@ def build_event(
     if match.path_parameters:
         event["pathParameters"] = dict(match.path_parameters)
     content_type = headers.get("content-type")
-    binary = not is_text(content_type)
+    text = _as_text(request.body) if is_text(content_type) else None
+    binary = text is None
     if request.body:
-        event["body"] = base64.b64encode(request.body).decode() if binary else request.body.decode("utf-8")
+        event["body"] = base64.b64encode(request.body).decode() if binary else text
     event["isBase64Encoded"] = binary
     return event
 

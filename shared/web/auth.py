@@ -48,7 +48,11 @@ async def _mfa_pending(request: Request) -> None:
 
     token = bearer_token(request)
     if token is None:
-        body = await request.json() if request.headers.get("content-type", "").startswith("application/json") else {}
+        try:
+            is_json = request.headers.get("content-type", "").startswith("application/json")
+            body = await request.json() if is_json else {}
+        except ValueError:  # not JSON, or not UTF-8: no token in it (the route itself answers 400/422)
+            body = {}
         token = body.get("mfa_token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token:
         raise Unauthorized("An mfa_token is required.")

@@ -72,3 +72,25 @@ async def test_every_route_follows_the_permission_table(
             if not allowed and status != expected_denial:
                 problems.append(f"{route.route_key} with {kind}: {status}, expected {expected_denial}")
     assert problems == []
+
+
+async def test_a_body_that_is_not_utf8_is_refused_by_every_route_never_a_500(
+    api: httpx.AsyncClient, db: Database, people: dict[str, str]
+) -> None:
+    answers = {}
+    for route in ROUTES:
+        if route.method not in ("POST", "PATCH", "PUT"):
+            continue
+        if route.auth == PUBLIC:
+            token = None
+        elif route.auth == MFA_PENDING:
+            token = mint_mfa(db, people["analyst"])
+        else:
+            token = mint_pair(db, people[Role.SUPER_ADMIN.value])["access"]
+        headers = (bearer(token) if token else {}) | {"Content-Type": "application/json"}
+        response = await api.request(route.method, _path(route), headers=headers, content=b'{"email": "\xff\xfe"}')
+        answers[route.route_key] = response.status_code
+    assert answers
+    assert {
+        key: status for key, status in answers.items() if status >= 500 or status not in (200, 400, 401, 404, 422)
+    } == {}

@@ -108,3 +108,10 @@ def test_result_without_status_code_is_sent_as_200_json() -> None:
     response = to_response({"hello": "world"}, "req-2")
     assert response.status == 200
     assert json.loads(response.body) == {"hello": "world"}
+
+
+def test_a_text_body_that_is_not_utf8_is_passed_base64_encoded() -> None:
+    body = b'{"email": "\xff\xfe"}'
+    event = build_event(_request(body=body), RouteMatch("POST /api/v1/things/{id}"), GatewayIdentity())
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == body
