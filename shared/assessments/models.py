@@ -19,6 +19,9 @@ from pydantic import (
 )
 
 CLOCK_SKEW = timedelta(minutes=5)  # a device's clock may run this far ahead
+# Before any questionnaire could have been published: refused outright (the service bounds it more tightly,
+# by the version's publication).
+EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class _Strict(BaseModel):
@@ -54,13 +57,19 @@ class SubmissionCreate(_Strict):
     respondent: RespondentRef | RespondentNew
     answers: list[AnswerIn] = Field(max_length=500)
     channel: Literal["web", "whatsapp"] = "web"
-    started_at: AwareDatetime | None = Field(default=None, description="When the respondent began; with a time zone.")
+    started_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the respondent began; with a time zone. Not in the future, and not more than a day "
+        "before the questionnaire version was published.",
+    )
 
     @field_validator("started_at")
     @classmethod
     def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
         if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
             raise ValueError("must not be in the future")
+        if value is not None and value < EARLIEST_START:
+            raise ValueError(f"must not be before {EARLIEST_START.date().isoformat()}")
         return value
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -92,7 +92,7 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
             ["body", "questionnaire_version_id"], "not a published questionnaire version", "unknown_version"
         )]  # fmt: skip
     else:
-        problems = scoring.validate(version, answers)
+        problems = scoring.validate(version, answers) + _started_problems(version.published_at, body.started_at)
     if problems:  # also report what the database would have refused, so the caller sees every problem at once
         raise ValidationFailed(
             "The submission is invalid.", details=problems + _reference_problems(db, caller, new, known)
@@ -165,6 +165,18 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
                 details={"respondent_id": result["respondent_id"], "path": "body.respondent.phone"},
             )
     raise AssertionError(f"unexpected outcome {result['outcome']}")
+
+
+# A respondent may begin on a device that only learns of the publication later, but not before it.
+START_BEFORE_PUBLICATION = timedelta(days=1)
+
+
+def _started_problems(published_at: datetime | None, started_at: datetime | None) -> list[dict[str, Any]]:
+    """A start the respondent cannot have made: more than a day before the version was published."""
+    if started_at is None or published_at is None or started_at >= published_at - START_BEFORE_PUBLICATION:
+        return []
+    earliest = (published_at - START_BEFORE_PUBLICATION).isoformat()
+    return [_problem(["body", "started_at"], f"must not be before {earliest} (a day before publication)", "range")]
 
 
 def _respondent_document(new: RespondentNew | None, known: UUID | None) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Sector-level and skill-level reports: counts, means, band counts, score distributions, completion."""
+"""Sector-level and skill-level reports: counts, means, band counts, score distributions, completion.
+
+Both reports place an assessment in a period by a time the server set: when it was submitted (for one not
+submitted yet, when it was started, which the server also sets). The client's ``started_at`` never decides.
+"""
 
 from __future__ import annotations
 
@@ -67,8 +71,8 @@ GROUP BY a.sector, k.code
 _STARTED = """
 SELECT a.sector, count(*) AS started, count(*) FILTER (WHERE a.status = 'submitted') AS submitted
 FROM assessments a
-WHERE (%(since)s::timestamptz IS NULL OR a.started_at >= %(since)s)
-  AND (%(until)s::timestamptz IS NULL OR a.started_at < %(until)s)
+WHERE (%(since)s::timestamptz IS NULL OR coalesce(a.submitted_at, a.started_at) >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR coalesce(a.submitted_at, a.started_at) < %(until)s)
   AND (%(version)s::uuid IS NULL OR a.version_id = %(version)s)
 GROUP BY a.sector
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -134,6 +135,41 @@ def test_the_whatsapp_channel_knows_its_respondents_by_phone(world: dict[str, An
     with db.transaction(read_only=True) as conn:
         row = conn.execute("SELECT name FROM respondents WHERE id = %s", (again.body["respondent_id"],)).fetchone()
     assert row == {"name": "Awa Kone"}
+
+
+@pytest.mark.parametrize("started", ["0001-01-01T00:00:00Z", "two days ago"])
+async def test_a_start_before_the_version_could_be_taken_is_refused(
+    api: httpx.AsyncClient, world: dict[str, Any], db: Database, started: str
+) -> None:
+    if started == "two days ago":
+        started = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+    before = counts(db)
+    payload = body(world["published"], "+2250700000099") | {"started_at": started}
+    response = await _submit(api, world["tokens"]["admin"], payload, "old-start")
+    assert response.status_code == 422, response.text
+    assert [d["path"] for d in response.json()["error"]["details"]] == ["body.started_at"]
+    assert counts(db) == before
+
+
+async def test_both_reports_place_an_assessment_by_when_it_was_submitted(
+    api: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    admin = world["tokens"]["admin"]
+    since = datetime.now(UTC).isoformat()
+    payload = body(world["published"], "+2250700000098") | {
+        "started_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    }
+    submitted = await _submit(api, admin, payload, "started-earlier")
+    assert submitted.status_code == 201, submitted.text
+    detail = await api.get(f"/api/v1/assessments/{submitted.json()['assessment_id']}", headers=bearer(admin))
+    assert detail.status_code == 200
+    sectors = (await api.get("/api/v1/reports/sectors", params={"since": since}, headers=bearer(admin))).json()
+    skills = (await api.get("/api/v1/reports/skills", params={"since": since}, headers=bearer(admin))).json()
+    assert [(s["sector"], s["assessments"], s["started"]) for s in sectors["sectors"]] == [("ict", 1, 1)]
+    assert {s["skill"]: s["assessments"] for s in skills["skills"]} == {
+        s["skill"]: s["assessments"] for s in sectors["sectors"][0]["skills"]
+    }
+    assert {s["assessments"] for s in skills["skills"]} == {1}
 
 
 async def test_filters_and_cursor_pagination(api: httpx.AsyncClient, world: dict[str, Any]) -> None:
