@@ -26,7 +26,7 @@ async def list_audit(
     target_id: str | None = Query(default=None, max_length=100),
     since: datetime | None = None,
     until: datetime | None = None,
-    cursor: str | None = Query(default=None, max_length=20),
+    cursor: str | None = Query(default=None, pattern=r"^[0-9]{1,18}$"),
     limit: int = Query(default=50, ge=1, le=500),
 ) -> AuditPage:
     """Security and data events, newest first (super-admin): logins ok and failed, 2FA changes, role

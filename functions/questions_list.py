@@ -17,7 +17,7 @@ router = APIRouter(tags=["questionnaires"])
 async def list_questions(
     db: Db,
     questionnaire_id: UUID | None = None,
-    version: int | None = Query(default=None, ge=1),
+    version: int | None = Query(default=None, ge=1, le=2_147_483_647),
     lang: Literal["en", "fr"] = "en",
 ) -> QuestionsPublic:
     """The questions of the active published questionnaire version, in order, with their options and show-if

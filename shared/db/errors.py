@@ -45,10 +45,13 @@ def translate(exc: psycopg.Error) -> DomainError | None:
     if isinstance(exc, pg.ForeignKeyViolation):
         return NotFound("A referenced record does not exist.", details={"constraint": constraint})
     if isinstance(exc, pg.CheckViolation | pg.NotNullViolation | pg.DataError):
-        # The server's message names tables and values: keep it in the log, give the caller the rule's name.
+        # The server's message names tables and values: keep it in the log, give the caller the field and the
+        # rule's name (the column if the server names one, else the constraint, else the SQLSTATE).
+        column = exc.diag.column_name if exc.diag is not None else None
+        field = column or constraint or exc.sqlstate or "unknown"
         return ValidationFailed(
             "A value breaks a rule of the data model.",
-            details=[problem([], f"rule {constraint or exc.sqlstate} not met", "db")],
+            details=[problem([field], f"{field}: rule {constraint or exc.sqlstate} not met", "db")],
         )
     if isinstance(exc, pg.QueryCanceled):
         return ServiceUnavailable("The database took too long to answer.")

@@ -81,8 +81,8 @@ class QuestionDef(_Strict):
     label: Text
     required: bool = True
     weight: Decimal = Field(default=Decimal(1), ge=0, le=100)
-    min: Decimal | None = None
-    max: Decimal | None = None
+    min: Decimal | None = Field(default=None, ge=-1_000_000_000, le=1_000_000_000)
+    max: Decimal | None = Field(default=None, ge=-1_000_000_000, le=1_000_000_000)
     options: list[OptionDef] = Field(default_factory=list, max_length=50)
     show_if: ShowIf | None = None
 

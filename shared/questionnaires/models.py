@@ -79,7 +79,7 @@ class QuestionCreate(BaseModel):
 
     version_id: UUID
     question: QuestionDef
-    position: int | None = Field(default=None, ge=0, description="Where to insert it; default: last.")
+    position: int | None = Field(default=None, ge=0, le=10_000, description="Where to insert it; default: last.")
 
 
 class SectorPublic(BaseModel):

@@ -21,6 +21,7 @@ from shared.runtime import current_runtime
 from shared.runtime.meter import HTTP_API_STEP_BYTES, Component, steps
 from shared.web.auth import authorizer
 from shared.web.errors import install_error_handling
+from shared.web.guards import RefuseNulMiddleware
 from shared.web.invocation import LambdaHandler, wrap
 
 API_TITLE = "Skills Assessment Platform API"
@@ -42,6 +43,7 @@ def create_app(router: APIRouter, entry: Any) -> FastAPI:
         raise TypeError(f"{entry} is not an HTTP route of the manifest")
     app = FastAPI(title=API_TITLE, version=API_VERSION, openapi_url=None, docs_url=None, redoc_url=None)
     app.include_router(router, dependencies=[Depends(authorizer(entry.auth))])
+    app.add_middleware(RefuseNulMiddleware)
     install_error_handling(app)
     app.state.entry = entry
     return app

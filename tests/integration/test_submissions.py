@@ -197,3 +197,32 @@ async def test_a_backend_killed_mid_submission_leaves_nothing_and_a_retry_stores
     retry = await submit(api, setup, body(setup), key="crash")
     assert retry.status_code == 201, retry.text
     assert counts(db)["assessments"] == before["assessments"] + 1
+
+
+async def test_values_the_database_cannot_hold_are_refused_at_the_api_with_their_path(
+    api: httpx.AsyncClient, setup: dict[str, Any], db: Database
+) -> None:
+    before = counts(db)
+    payload = body(setup)
+    payload["respondent"]["name"] = "A\u0000wa"
+    response = await api.post(
+        "/api/v1/assessments/submit",
+        content=json.dumps(payload),
+        headers=bearer(setup["token"]) | {"Idempotency-Key": "nul", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert [d["path"] for d in response.json()["error"]["details"]] == ["body.respondent.name"]
+    assert counts(db) == before
+    out_of_range = await api.get(
+        "/api/v1/questions",
+        params={"questionnaire_id": str(uuid.uuid4()), "version": 2**31},
+        headers=bearer(setup["token"]),
+    )
+    assert out_of_range.status_code == 422
+    assert [d["path"] for d in out_of_range.json()["error"]["details"]] == ["query.version"]
+    cursor = await api.get("/api/v1/audit", params={"cursor": "9" * 20}, headers=bearer(setup["token"]))
+    assert cursor.status_code == 422
+    assert [d["path"] for d in cursor.json()["error"]["details"]] == ["query.cursor"]
+    nul_query = await api.get("/api/v1/users", params={"cursor": "a\x00b"}, headers=bearer(setup["token"]))
+    assert nul_query.status_code == 422
+    assert [d["path"] for d in nul_query.json()["error"]["details"]] == ["query.cursor"]

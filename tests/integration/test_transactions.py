@@ -141,8 +141,13 @@ def test_an_error_rolls_everything_back(duty: Database) -> None:
 def test_driver_errors_become_domain_errors(duty: Database) -> None:
     with pytest.raises(Conflict), duty.transaction() as conn:
         conn.execute("INSERT INTO duty VALUES ('alice', true)")
-    with pytest.raises(ValidationFailed), duty.transaction() as conn:
+    with pytest.raises(ValidationFailed) as refused, duty.transaction() as conn:
         conn.execute("INSERT INTO duty VALUES ('a-very-long-doctor-name', true)")
+    # A refusal that slipped past the API's own checks still names the field (here, the rule on it).
+    assert refused.value.details[0]["path"] != ""
+    with pytest.raises(ValidationFailed) as null_name, duty.transaction() as conn:
+        conn.execute("INSERT INTO duty VALUES (NULL, true)")
+    assert null_name.value.details[0]["path"] == "doctor"
     register_constraint("duty_pkey", NotFound, "That doctor is taken.")
     with pytest.raises(NotFound, match=r"That doctor is taken\."), duty.transaction() as conn:
         conn.execute("INSERT INTO duty VALUES ('bob', true)")
