@@ -11,10 +11,12 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     Strict,
     StrictInt,
     StrictStr,
+    Tag,
     field_validator,
 )
 
@@ -40,6 +42,20 @@ class RespondentNew(_Strict):
     language: Literal["en", "fr"] = "en"
 
 
+def _respondent_shape(value: object) -> str:
+    """Which shape a respondent was meant to be: a reference has an ``id``, anything else is a new one."""
+    if isinstance(value, dict):
+        return "<ref>" if "id" in value else "<new>"
+    return "<ref>" if isinstance(value, RespondentRef) else "<new>"
+
+
+# Errors are reported for the shape that was meant only (never "id: Field required" beside a bad phone);
+# a tag in <angle brackets> names a union member and is left out of error paths (shared.web.errors).
+Respondent = Annotated[
+    Annotated[RespondentRef, Tag("<ref>")] | Annotated[RespondentNew, Tag("<new>")],
+    Discriminator(_respondent_shape),
+]
+
 FiniteStrictFloat = Annotated[float, Strict(), AllowInfNan(False)]
 AnswerValue = StrictStr | StrictInt | FiniteStrictFloat | list[StrictStr]
 
@@ -54,7 +70,7 @@ class AnswerIn(_Strict):
 
 class SubmissionCreate(_Strict):
     questionnaire_version_id: UUID
-    respondent: RespondentRef | RespondentNew
+    respondent: Respondent
     answers: list[AnswerIn] = Field(max_length=500)
     channel: Literal["web", "whatsapp"] = "web"
     started_at: AwareDatetime | None = Field(

@@ -88,8 +88,15 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
-    """Pydantic errors as {"loc", "path", "message", "type"}; the input itself is never echoed back."""
-    return [problem(list(err["loc"]), err["msg"], err["type"]) for err in errors]
+    """Pydantic errors as {"loc", "path", "message", "type"}; the input itself is never echoed back. Tags of
+    a discriminated union's members, written ``<like-this>``, say which shape was meant, not where: dropped."""
+    return [
+        problem([part for part in err["loc"] if not _is_union_tag(part)], err["msg"], err["type"]) for err in errors
+    ]
+
+
+def _is_union_tag(part: object) -> bool:
+    return isinstance(part, str) and part.startswith("<") and part.endswith(">")
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:

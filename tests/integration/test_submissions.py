@@ -153,6 +153,18 @@ async def test_every_problem_is_reported_at_once(api: httpx.AsyncClient, setup: 
     assert counts(db) == before
 
 
+async def test_a_respondent_error_is_reported_for_the_shape_that_was_meant(
+    api: httpx.AsyncClient, setup: dict[str, Any]
+) -> None:
+    payload = body(setup)
+    payload["respondent"]["phone"] = "0700000000"
+    new = await submit(api, setup, payload, key="bad-new")
+    assert [d["path"] for d in new.json()["error"]["details"]] == ["body.respondent.phone"]
+    payload["respondent"] = {"id": "not-a-uuid"}
+    ref = await submit(api, setup, payload, key="bad-ref")
+    assert [d["path"] for d in ref.json()["error"]["details"]] == ["body.respondent.id"]
+
+
 async def test_a_draft_version_is_refused(api: httpx.AsyncClient, setup: dict[str, Any]) -> None:
     draft = await api.post(
         f"/api/v1/questionnaires/{setup['questionnaire_id']}/versions/{setup['version_id']}/draft",
