@@ -1,6 +1,5 @@
 """GET /api/v1/assessments."""
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -10,6 +9,7 @@ from functions.routes import entry
 from shared.assessments import queries
 from shared.assessments.models import AssessmentPage
 from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
+from shared.web.guards import Timestamp
 
 router = APIRouter(tags=["assessments"])
 
@@ -19,13 +19,15 @@ async def list_assessments(
     principal: CurrentUser,
     db: Db,
     sector: str | None = Query(default=None, max_length=40),
-    since: datetime | None = Query(default=None, description="Submitted at or after."),
-    until: datetime | None = Query(default=None, description="Submitted before."),
+    since: Timestamp | None = Query(default=None, description="Submitted at or after."),
+    until: Timestamp | None = Query(default=None, description="Submitted before."),
     channel: Literal["web", "whatsapp"] | None = None,
     questionnaire_id: UUID | None = None,
     questionnaire_version_id: UUID | None = None,
     respondent_id: UUID | None = None,
-    cursor: str | None = Query(default=None, max_length=200),
+    cursor: str | None = Query(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,200}$", description="next_cursor of the previous page."
+    ),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> AssessmentPage:
     """Submitted assessments, newest first, with their skill scores. Enumerators see only their own."""

@@ -22,7 +22,9 @@ async def submit(
     principal: CurrentUser,
     rt: Rt,
     ctx: Ctx,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=200),
+    idempotency_key: str = Header(
+        alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[ -~]*[!-~][ -~]*$"
+    ),
 ) -> JSONResponse:
     """Submit a whole assessment: answers, scores, recommendations, dashboard aggregates and the
     `assessment.submitted` event are stored in one transaction. Requires an `Idempotency-Key` header (400

@@ -1,6 +1,5 @@
 """GET /api/v1/audit."""
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from shared.audit import service
 from shared.audit.models import AuditPage
 from shared.audit.repository import AuditFilter
 from shared.web import Db, create_app, error_responses, make_handler
+from shared.web.guards import Timestamp
 
 router = APIRouter(tags=["audit"])
 
@@ -24,8 +24,8 @@ async def list_audit(
     actor_id: UUID | None = None,
     outcome: Literal["success", "failure"] | None = None,
     target_id: str | None = Query(default=None, max_length=100),
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
     cursor: str | None = Query(default=None, pattern=r"^[0-9]{1,18}$"),
     limit: int = Query(default=50, ge=1, le=500),
 ) -> AuditPage:

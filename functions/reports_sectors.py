@@ -1,6 +1,5 @@
 """GET /api/v1/reports/sectors."""
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -9,6 +8,7 @@ from fastapi import APIRouter
 from functions.routes import entry
 from shared.reports import service
 from shared.web import Db, create_app, error_responses, make_handler
+from shared.web.guards import Timestamp
 
 router = APIRouter(tags=["reports"])
 
@@ -16,8 +16,8 @@ router = APIRouter(tags=["reports"])
 @router.get("/api/v1/reports/sectors", response_model=service.SectorReports, responses=error_responses(401, 403, 422))
 async def sector_reports(
     db: Db,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
     questionnaire_version_id: UUID | None = None,
     lang: Literal["en", "fr"] = "en",
 ) -> service.SectorReports:

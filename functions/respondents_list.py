@@ -15,7 +15,9 @@ async def list_respondents(
     principal: CurrentUser,
     db: Db,
     sector: str | None = Query(default=None, max_length=40),
-    cursor: str | None = Query(default=None, max_length=200),
+    cursor: str | None = Query(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,200}$", description="next_cursor of the previous page."
+    ),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> RespondentPage:
     """Respondents, newest first. Enumerators see only those they entered."""

@@ -12,7 +12,9 @@ router = APIRouter(tags=["users"])
 
 @router.get("/api/v1/users", response_model=UserPage, responses=error_responses(401, 403, 422))
 async def list_users(
-    db: Db, cursor: str | None = Query(default=None, max_length=254), limit: int = Query(default=50, ge=1, le=200)
+    db: Db,
+    cursor: str | None = Query(default=None, pattern=r"^\S{1,254}$", description="next_cursor of the previous page."),
+    limit: int = Query(default=50, ge=1, le=200),
 ) -> UserPage:
     """Every account, by email (super-admin)."""
     return service.list_users(db, cursor, limit)

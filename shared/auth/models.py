@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 from shared.auth.permissions import Role
 
@@ -17,14 +17,18 @@ class _Strict(BaseModel):
 
 class SignupCreate(_Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(
+        min_length=12,
+        max_length=128,
+        description="12-128 characters, no control characters; common or easily guessed passwords are refused.",
+    )
     full_name: str = Field(default="", max_length=200)
     invitation_token: str | None = Field(default=None, max_length=200)
 
 
 class LoginRequest(_Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=128)
 
 
 class TokenPair(BaseModel):
@@ -60,7 +64,7 @@ class RecoveryCodes(BaseModel):
 
 
 class DisableTwoFactorRequest(_Strict):
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=128)
     code: str = Field(min_length=1, max_length=32, description="A current TOTP code or a recovery code.")
 
 
@@ -102,4 +106,4 @@ class InvitationPublic(BaseModel):
 
 class UserUpdate(_Strict):
     role: Role | None = None
-    disabled: bool | None = None
+    disabled: StrictBool | None = None

@@ -8,9 +8,56 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    WithJsonSchema,
+    field_serializer,
+    model_validator,
+)
 
 from shared.errors import problem
+
+
+def _a_json_number(value: Any) -> Any:
+    # true is not 1: a decimal is a number, or the text of one (as the schema says).
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    return value
+
+
+def _number_out(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# Written back out as a JSON number too, so that a dumped definition reads back in.
+_NUMBER_OUT = PlainSerializer(_number_out, when_used="json")
+
+
+def _as_number(minimum: int, maximum: int) -> WithJsonSchema:
+    return WithJsonSchema({
+        "anyOf": [
+            {"type": "number", "minimum": minimum, "maximum": maximum},
+            {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "description": f"A decimal {minimum}..{maximum}."},
+        ]
+    })  # fmt: skip
+
+
+# Decimals between bounds, written as JSON numbers (or their text) and documented as such.
+Score = Annotated[Decimal, BeforeValidator(_a_json_number), Field(ge=0, le=1000), _as_number(0, 1000), _NUMBER_OUT]
+Percent = Annotated[Decimal, BeforeValidator(_a_json_number), Field(ge=0, le=100), _as_number(0, 100), _NUMBER_OUT]
+Bound = Annotated[
+    Decimal,
+    BeforeValidator(_a_json_number),
+    Field(ge=-1_000_000_000, le=1_000_000_000),
+    _as_number(-1_000_000_000, 1_000_000_000),
+    _NUMBER_OUT,
+]
+
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 OptionCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,62}$")]
@@ -43,7 +90,7 @@ class SkillDef(_Strict):
 class OptionDef(_Strict):
     code: OptionCode
     label: Text
-    score: Decimal = Field(default=Decimal(0), ge=0, le=1000)
+    score: Score = Field(default=Decimal(0), json_schema_extra={"default": 0})
 
 
 class ShowIf(_Strict):
@@ -79,10 +126,10 @@ class QuestionDef(_Strict):
     skill: Code
     type: QuestionType
     label: Text
-    required: bool = True
-    weight: Decimal = Field(default=Decimal(1), ge=0, le=100)
-    min: Decimal | None = Field(default=None, ge=-1_000_000_000, le=1_000_000_000)
-    max: Decimal | None = Field(default=None, ge=-1_000_000_000, le=1_000_000_000)
+    required: StrictBool = True
+    weight: Percent = Field(default=Decimal(1), json_schema_extra={"default": 1})
+    min: Bound | None = None
+    max: Bound | None = None
     options: list[OptionDef] = Field(default_factory=list, max_length=50)
     show_if: ShowIf | None = None
 
@@ -107,8 +154,8 @@ class QuestionDef(_Strict):
 class BandDef(_Strict):
     code: Code
     label: Text
-    min: Decimal = Field(ge=0, le=100)
-    max: Decimal = Field(ge=0, le=100)
+    min: Percent
+    max: Percent
 
 
 class RecommendationDef(_Strict):

@@ -114,7 +114,13 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return error_response(422, "validation_error", "The request is invalid.", validation_details(exc.errors()))
+    errors = exc.errors()
+    missing_headers = [e["loc"][1] for e in errors if e["type"] == "missing" and tuple(e["loc"][:1]) == ("header",)]
+    if missing_headers and len(missing_headers) == len(errors):
+        # A required header is part of the protocol, not of the data: its absence is a malformed request.
+        names = ", ".join(str(name) for name in missing_headers)
+        return error_response(400, "bad_request", f"The {names} header is required.", {"header": names})
+    return error_response(422, "validation_error", "The request is invalid.", validation_details(errors))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from functions.routes import PUBLIC, ROUTES, Route
 from local.gateway import manifest_openapi
+from shared.auth.models import UserUpdate
+from shared.web.guards import Timestamp
 
 DOCUMENT = manifest_openapi()
 BODYLESS = {
@@ -36,3 +41,40 @@ def test_every_route_is_documented_with_its_request_and_responses(route: Route) 
 def test_the_error_body_is_a_schema_of_its_own() -> None:
     schema = DOCUMENT["components"]["schemas"]["ErrorBody"]
     assert schema["required"] == ["error"]
+
+
+def _parameter(path: str, method: str, name: str) -> dict[str, object]:
+    parameters = DOCUMENT["paths"][path][method]["parameters"]
+    return next(p for p in parameters if p["name"] == name)
+
+
+def _schemas_of(node: object) -> list[dict[str, object]]:
+    """A schema and the members of its anyOf."""
+    assert isinstance(node, dict)
+    return [node, *node.get("anyOf", [])]
+
+
+def test_the_schema_says_what_the_code_does() -> None:
+    schemas = DOCUMENT["components"]["schemas"]
+    key = _parameter("/api/v1/assessments/submit", "post", "Idempotency-Key")
+    assert key["required"] is True
+    password = schemas["SignupCreate"]["properties"]["password"]
+    assert (password["minLength"], password["maxLength"]) == (12, 128)
+    # A decimal is a number or the text of one: never "".
+    for field in (schemas["OptionDef"]["properties"]["score"], schemas["QuestionDef"]["properties"]["weight"]):
+        texts = [s for s in _schemas_of(field) if s.get("type") == "string"]
+        assert texts
+        assert all(re.fullmatch(str(s["pattern"]).strip("^$"), "") is None for s in texts)
+    for path in ("/api/v1/assessments", "/api/v1/respondents", "/api/v1/users", "/api/v1/audit"):
+        cursor = _parameter(path, "get", "cursor")["schema"]
+        assert [s for s in _schemas_of(cursor) if s.get("type") == "string" and s.get("pattern")], path
+
+
+def test_types_are_not_coerced_from_look_alikes() -> None:
+    with pytest.raises(ValidationError):
+        UserUpdate.model_validate({"disabled": 0})
+
+    for look_alike in ("0.5", "1700000000", 0.5):
+        with pytest.raises(ValidationError):
+            TypeAdapter(Timestamp).validate_python(look_alike)
+    assert TypeAdapter(Timestamp).validate_python("2026-01-31T00:00:00Z").year == 2026
