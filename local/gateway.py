@@ -16,13 +16,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from local.http_events import (
     MAX_EVENT_BYTES,
@@ -41,6 +43,9 @@ logger = logging.getLogger("local.gateway")
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 DOCS_PATH = "/docs"
+# Swagger UI's own files, served from here so that the docs work offline (from the swagger-ui-py package,
+# which bundles Swagger UI 5 with its Apache-2.0 LICENSE, also served).
+DOCS_ASSETS_PATH = "/docs/assets"
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ def manifest_openapi() -> dict[str, Any]:
     from shared.web.openapi import build_openapi
 
     modules = dict.fromkeys(r.module for r in ROUTES)
-    return build_openapi(importlib.import_module(m).router for m in modules)
+    return build_openapi((importlib.import_module(m).router for m in modules), {r.route_key: r.auth for r in ROUTES})
 
 
 @dataclass
@@ -194,14 +199,28 @@ def create_gateway_app(
             return JSONResponse(cache["doc"])
 
         async def docs(request: Request) -> HTMLResponse:
-            return get_swagger_ui_html(openapi_url=OPENAPI_PATH, title="Skills Assessment Platform API")
+            return get_swagger_ui_html(
+                openapi_url=OPENAPI_PATH,
+                title="Skills Assessment Platform API",
+                swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+                swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
+                swagger_favicon_url=f"{DOCS_ASSETS_PATH}/favicon-32x32.png",
+                swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None},
+            )
 
         routes += [
             Route(OPENAPI_PATH, openapi_json, methods=["GET"]),
             Route(DOCS_PATH, docs, methods=["GET"]),
+            Mount(DOCS_ASSETS_PATH, StaticFiles(directory=_swagger_ui_files())),
         ]
     routes.append(Route("/{path:path}", dispatch, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]))
     return Starlette(routes=routes)
+
+
+def _swagger_ui_files() -> Path:
+    import swagger_ui  # a dev dependency: only the local gateway serves docs
+
+    return Path(swagger_ui.__file__).parent / "static"
 
 
 def _to_starlette(response: HttpResponse) -> Response:

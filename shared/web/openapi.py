@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -15,11 +15,34 @@ API_DESCRIPTION = (
 )
 
 
-def build_openapi(routers: Iterable[APIRouter]) -> dict[str, Any]:
+BEARER = "bearerAuth"
+
+
+def build_openapi(routers: Iterable[APIRouter], auth_rules: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The document of ``routers``; ``auth_rules`` (route key -> manifest auth rule) marks every route that
+    is not public as taking a bearer token, so that the docs can send one (their Authorize button)."""
     app = FastAPI(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
     for router in routers:
         app.include_router(router)
-    return _errors_use_the_error_body(app.openapi())
+    return _bearer_auth(_errors_use_the_error_body(app.openapi()), auth_rules or {})
+
+
+def _bearer_auth(document: dict[str, Any], auth_rules: Mapping[str, str]) -> dict[str, Any]:
+    document.setdefault("components", {})["securitySchemes"] = {
+        BEARER: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An access token from POST /api/v1/auth/login (or /auth/2fa/verify-login); for "
+            "POST /api/v1/auth/2fa/verify-login, the mfa_token.",
+        }
+    }
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            rule = auth_rules.get(f"{method.upper()} {path}")
+            if rule is not None and rule != "public":
+                operation["security"] = [{BEARER: []}]
+    return document
 
 
 def _errors_use_the_error_body(document: dict[str, Any]) -> dict[str, Any]:

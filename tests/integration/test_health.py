@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -54,3 +55,27 @@ async def test_openapi_documents_every_manifest_route(api: httpx.AsyncClient) ->
     docs = await api.get("/docs")
     assert docs.status_code == 200
     assert "/api/v1/openapi.json" in docs.text
+
+
+async def test_the_docs_work_offline_and_can_send_a_bearer_token(api: httpx.AsyncClient) -> None:
+    from functions.routes import PUBLIC, ROUTES
+
+    docs = await api.get("/docs")
+    assert docs.status_code == 200
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", docs.text)
+    assert assets
+    assert [a for a in assets if "//" in a] == []  # nothing from another host
+    for asset in assets:
+        response = await api.get(asset)
+        assert response.status_code == 200, asset
+    assert (await api.get("/docs/assets/LICENSE")).status_code == 200
+    document = (await api.get("/api/v1/openapi.json")).json()
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": document["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
+    for route in ROUTES:
+        operation = document["paths"][route.path][route.method.lower()]
+        assert (operation.get("security") == [{"bearerAuth": []}]) == (route.auth != PUBLIC), route.route_key
