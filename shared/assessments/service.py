@@ -38,6 +38,12 @@ class RespondentExists(Conflict):
     code = "respondent_exists"
 
 
+class StillProcessing(Conflict):
+    """Another request with the same Idempotency-Key is still running; retry after ``retry_after`` seconds."""
+
+    retry_after = 1
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who submits: a signed-in user (web), or a channel such as WhatsApp acting for a respondent."""
@@ -149,7 +155,7 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
         case "replayed":
             return Outcome(int(result["status"]), result["response"], replayed=True)
         case "in_flight":
-            raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
+            raise StillProcessing("A request with this Idempotency-Key is still being processed; retry shortly.")
         case "key_reused":
             raise ValidationFailed(
                 "This Idempotency-Key was used with another request body.",

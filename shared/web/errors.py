@@ -103,8 +103,10 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_for(exc)
     headers: dict[str, str] = {}
-    if isinstance(exc, TooManyRequests):
-        headers["Retry-After"] = str(exc.retry_after)
+    # Any error that knows when trying again makes sense says so (429s; a 409 for work still in flight).
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int) and retry_after > 0:
+        headers["Retry-After"] = str(retry_after)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
     if status >= 500:

@@ -96,6 +96,18 @@ async def test_fifty_concurrent_submissions_with_one_key_store_exactly_one(
     assert counts(db)["outbox"] == 1
 
 
+async def test_a_key_still_in_flight_is_409_with_retry_after(
+    api: httpx.AsyncClient, setup: dict[str, Any], db: Database, database_url: str
+) -> None:
+    me = (await api.get("/api/v1/auth/me", headers=bearer(setup["token"]))).json()
+    with psycopg.connect(database_url) as holder:  # the first request, still running
+        holder.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"user:{me['id']}\x1fheld",))
+        response = await submit(api, setup, body(setup), key="held")
+    assert response.status_code == 409, response.text
+    assert int(response.headers["retry-after"]) >= 1
+    assert counts(db)["assessments"] == 0
+
+
 INVALID = {
     "unknown question": lambda s, b: b["answers"].append({"question_id": str(uuid.uuid4()), "value": "x"}),
     "option of another question": lambda s, b: b["answers"][0].update(value="whatsapp"),
