@@ -35,8 +35,13 @@ def pg_bin() -> Path:
 
 
 def free_port(preferred: int | None = None) -> int:
+    """``preferred`` if a server may listen on it now, else any free port.
+
+    The probe binds as PostgreSQL does, with SO_REUSEADDR: connections of a server that just stopped linger
+    on its port (FIN-WAIT-2, TIME-WAIT) and would fail a plain bind, but do not keep a new server off it."""
     for port in ([preferred] if preferred else []) + [0]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
