@@ -42,8 +42,15 @@ def _database_url(stack: ExitStack) -> tuple[str, str]:
     return ensure_database(cluster, DEV_DATABASE), where
 
 
-def main() -> int:
+def configure_logging() -> None:
+    """One line per request: uvicorn's access log. Mangum logs each request too (method, path, status) from
+    inside the function; locally that is the same request twice, so its line is kept for warnings only."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("mangum.http").setLevel(logging.WARNING)
+
+
+def main() -> int:
+    configure_logging()
     signal.signal(signal.SIGTERM, _terminate)
     port = int(_setting("PORT") or "8000")
     with ExitStack() as stack:
