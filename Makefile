@@ -68,7 +68,7 @@ db-start: .venv/.synced ## start the dev PostgreSQL alone (same port as make dev
 db-stop: .venv/.synced ## stop the dev PostgreSQL (make dev keeps running and answers 503)
 	$(PY) -m local.devdb stop
 
-db-status: .venv/.synced
+db-status: .venv/.synced ## whether the dev PostgreSQL runs, where its data is and its port
 	$(PY) -m local.devdb status
 
 clean: ## remove build output (keeps .local, the dev database, and .cache, the built layers)
