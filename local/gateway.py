@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from local.http_events import (
     MAX_EVENT_BYTES,
@@ -214,7 +215,22 @@ def create_gateway_app(
             Mount(DOCS_ASSETS_PATH, StaticFiles(directory=_swagger_ui_files())),
         ]
     routes.append(Route("/{path:path}", dispatch, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]))
-    return Starlette(routes=routes)
+    app = Starlette(routes=routes)
+    # Whatever the routes above do not take (a path with a newline in it, a method they do not list) is
+    # still API Gateway's to answer, never Starlette's plain-text 404.
+    app.router.default = _gateway_default(gateway, app.router.default)
+    return app
+
+
+def _gateway_default(gateway: Gateway, otherwise: ASGIApp) -> ASGIApp:
+    async def default(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await otherwise(scope, receive, send)
+            return
+        response = _to_starlette(await gateway.handle(await _read_request(Request(scope, receive))))
+        await response(scope, receive, send)
+
+    return default
 
 
 def _swagger_ui_files() -> Path:

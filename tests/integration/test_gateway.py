@@ -103,6 +103,13 @@ async def test_routes_match_like_api_gateway(recording_gateway: httpx.AsyncClien
     ]
 
 
+async def test_a_path_with_a_line_break_is_routed_like_any_other(recording_gateway: httpx.AsyncClient) -> None:
+    await recording_gateway.get("/default/things/a%0Ab")
+    assert [e.get("pathParameters") for e in recording_function.events] == [{"thing_id": "a\nb"}]
+    nowhere = await recording_gateway.get("/default/no%0Awhere")
+    assert (nowhere.status_code, nowhere.json()) == (404, {"message": "Not Found"})
+
+
 @pytest.mark.parametrize("path", ["/default/nowhere", "/things/42", "/default/things/42/more"])
 async def test_unknown_paths_get_api_gateways_404(recording_gateway: httpx.AsyncClient, path: str) -> None:
     response = await recording_gateway.get(path)
