@@ -27,7 +27,8 @@ class SignupCreate(_Strict):
 
 
 class LoginRequest(_Strict):
-    email: EmailStr
+    # Any address-shaped text: signing in with one no account has is a plain 401, like a wrong password.
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     password: str = Field(min_length=1, max_length=128)
 
 
@@ -44,9 +45,23 @@ class MfaRequired(BaseModel):
 
 
 class VerifyLoginRequest(_Strict):
+    """Exactly one of ``code`` and ``recovery_code``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["code"], "properties": {"code": {"type": "string"}}},
+                {"required": ["recovery_code"], "properties": {"recovery_code": {"type": "string"}}},
+            ]
+        },
+    )
+
     mfa_token: str = Field(min_length=1, max_length=4096)
-    code: str | None = Field(default=None, description="A current 6-digit TOTP code.", max_length=16)
-    recovery_code: str | None = Field(default=None, description="One of the recovery codes.", max_length=32)
+    code: str | None = Field(default=None, description="A current 6-digit TOTP code.", min_length=1, max_length=16)
+    recovery_code: str | None = Field(
+        default=None, description="One of the recovery codes.", min_length=1, max_length=32
+    )
 
 
 class TwoFactorSetup(BaseModel):

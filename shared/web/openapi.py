@@ -16,6 +16,7 @@ API_DESCRIPTION = (
 
 
 BEARER = "bearerAuth"
+ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 
 
 def build_openapi(routers: Iterable[APIRouter], auth_rules: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -53,7 +54,14 @@ def _errors_use_the_error_body(document: dict[str, Any]) -> dict[str, Any]:
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {}).get("application/json", {})
                 if content.get("schema") == default:
-                    content["schema"] = {"$ref": "#/components/schemas/ErrorBody"}
+                    content["schema"] = dict(ERROR_BODY)
+    # A body that cannot be read at all (not UTF-8, not JSON where the route parses it itself) is a 400.
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault(
+                    "400", {"description": "Bad Request", "content": {"application/json": {"schema": dict(ERROR_BODY)}}}
+                )
     schemas = document.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)

@@ -78,3 +78,14 @@ def test_types_are_not_coerced_from_look_alikes() -> None:
         with pytest.raises(ValidationError):
             TypeAdapter(Timestamp).validate_python(look_alike)
     assert TypeAdapter(Timestamp).validate_python("2026-01-31T00:00:00Z").year == 2026
+
+
+def test_every_body_may_be_unreadable_and_verify_login_takes_exactly_one_code() -> None:
+    for path, operations in DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                assert "400" in operation["responses"], f"{method} {path}"
+    verify = DOCUMENT["components"]["schemas"]["VerifyLoginRequest"]
+    assert [alternative["required"] for alternative in verify["oneOf"]] == [["code"], ["recovery_code"]]
+    login = DOCUMENT["components"]["schemas"]["LoginRequest"]["properties"]["email"]
+    assert "format" not in login  # any address-shaped text may try: an unknown one is a 401
