@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -171,3 +172,11 @@ def make_migrations(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
         return folder
 
     return write
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How much the API fuzzer did (tests/integration/test_api_fuzz.py), when it ran."""
+    fuzz = sys.modules.get("tests.integration.test_api_fuzz")
+    stats = getattr(fuzz, "STATS", None)
+    if stats and stats["requests"]:
+        terminalreporter.write_line(f"schemathesis: {stats['requests']} requests in {stats['seconds']:.0f} s")
