@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from shared.manifest import AuthRule, MfaPending, Roles
 from shared.web.app import API_TITLE, API_VERSION
 
 API_DESCRIPTION = (
@@ -19,16 +20,17 @@ BEARER = "bearerAuth"
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 
 
-def build_openapi(routers: Iterable[APIRouter], auth_rules: Mapping[str, str] | None = None) -> dict[str, Any]:
+def build_openapi(routers: Iterable[APIRouter], auth_rules: Mapping[str, AuthRule] | None = None) -> dict[str, Any]:
     """The document of ``routers``; ``auth_rules`` (route key -> manifest auth rule) marks every route that
-    is not public as taking a bearer token, so that the docs can send one (their Authorize button)."""
+    takes a bearer token (a role's access token, the mfa token), so that the docs can send one (their
+    Authorize button)."""
     app = FastAPI(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
     for router in routers:
         app.include_router(router)
     return _bearer_auth(_errors_use_the_error_body(app.openapi()), auth_rules or {})
 
 
-def _bearer_auth(document: dict[str, Any], auth_rules: Mapping[str, str]) -> dict[str, Any]:
+def _bearer_auth(document: dict[str, Any], auth_rules: Mapping[str, AuthRule]) -> dict[str, Any]:
     document.setdefault("components", {})["securitySchemes"] = {
         BEARER: {
             "type": "http",
@@ -40,8 +42,7 @@ def _bearer_auth(document: dict[str, Any], auth_rules: Mapping[str, str]) -> dic
     }
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
-            rule = auth_rules.get(f"{method.upper()} {path}")
-            if rule is not None and rule != "public":
+            if isinstance(auth_rules.get(f"{method.upper()} {path}"), MfaPending | Roles):
                 operation["security"] = [{BEARER: []}]
     return document
 

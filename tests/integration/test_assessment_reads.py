@@ -12,6 +12,7 @@ from shared.assessments import service
 from shared.assessments.models import SubmissionCreate
 from shared.db import Database
 from shared.request_context import RequestContext
+from shared.runtime import Runtime
 from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
 from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
 from tests.integration.test_submissions import body, counts
@@ -122,13 +123,15 @@ async def test_a_new_respondent_with_a_phone_the_caller_can_see_is_409_naming_it
     assert counts(db) == before
 
 
-def test_the_whatsapp_channel_knows_its_respondents_by_phone(world: dict[str, Any], db: Database) -> None:
+def test_the_whatsapp_channel_knows_its_respondents_by_phone(
+    world: dict[str, Any], db: Database, runtime: Runtime
+) -> None:
     channel = service.Caller(scope="whatsapp:+2250700000011")
     first = SubmissionCreate.model_validate(body(world["published"], "+2250700000011"))
-    created = service.submit(db, channel, "conversation-1", first, RequestContext())
+    created = service.submit(runtime, channel, "conversation-1", first, RequestContext())
     second = first.model_copy(deep=True)
     second.respondent.name = "Awa Kone"  # type: ignore[union-attr]
-    again = service.submit(db, channel, "conversation-2", second, RequestContext())
+    again = service.submit(runtime, channel, "conversation-2", second, RequestContext())
     assert again.body["respondent_id"] == created.body["respondent_id"]
     # Its own respondent, never the enumerator's with the same phone.
     assert created.body["respondent_id"] != world["ids"]["enum1-0"]["respondent_id"]
