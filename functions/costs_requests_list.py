@@ -1,6 +1,5 @@
 """GET /api/v1/costs/requests."""
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from shared.costs import service
 from shared.costs.models import CostRequestPage
 from shared.pagination import CURSOR_PATTERN
 from shared.web import Rt, create_app, error_responses, make_handler
+from shared.web.guards import Timestamp
 
 router = APIRouter(tags=["costs"])
 
@@ -18,8 +18,8 @@ router = APIRouter(tags=["costs"])
 @router.get("/api/v1/costs/requests", response_model=CostRequestPage, responses=error_responses(401, 403, 422))
 async def list_cost_requests(
     rt: Rt,
-    start: datetime | None = Query(default=None, alias="from", description="Start (inclusive); 30 days before `to`."),
-    end: datetime | None = Query(default=None, alias="to", description="End (exclusive); now by default."),
+    start: Timestamp | None = Query(default=None, alias="from", description="Start (inclusive); 30 days before `to`."),
+    end: Timestamp | None = Query(default=None, alias="to", description="End (exclusive); now by default."),
     route: str | None = Query(default=None, max_length=200, description="A route key, e.g. `GET /api/v1/health`."),
     function: str | None = Query(default=None, max_length=140),
     channel: Literal["web", "whatsapp", "websocket", "system"] | None = None,

@@ -1,13 +1,12 @@
 """GET /api/v1/costs/summary."""
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
 
 from functions.routes import entry
 from shared.costs import service
 from shared.costs.models import CostSummary, GroupBy
 from shared.web import Rt, create_app, error_responses, make_handler
+from shared.web.guards import Timestamp
 
 router = APIRouter(tags=["costs"])
 
@@ -15,8 +14,8 @@ router = APIRouter(tags=["costs"])
 @router.get("/api/v1/costs/summary", response_model=CostSummary, responses=error_responses(401, 403, 422))
 async def cost_summary(
     rt: Rt,
-    start: datetime | None = Query(default=None, alias="from", description="Start (inclusive); 30 days before `to`."),
-    end: datetime | None = Query(default=None, alias="to", description="End (exclusive); now by default."),
+    start: Timestamp | None = Query(default=None, alias="from", description="Start (inclusive); 30 days before `to`."),
+    end: Timestamp | None = Query(default=None, alias="to", description="End (exclusive); now by default."),
     group_by: GroupBy = "route",
 ) -> CostSummary:
     """What the period's requests cost, grouped by route key (e.g. `GET /api/v1/health`), function, channel,

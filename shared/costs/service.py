@@ -188,7 +188,13 @@ def period(start: datetime | None, end: datetime | None, now: datetime) -> tuple
 def _shared_pool(runtime: Runtime, start: datetime, end: datetime) -> tuple[dict[str, Decimal], int]:
     """Fixed cost of the deployment's profile over the period, by component, and the price version used (the
     one in force at the period's end)."""
-    prices = repository.price_book(runtime.db, runtime.settings.aws_region, end)
+    try:
+        prices = repository.price_book(runtime.db, runtime.settings.aws_region, end)
+    except LookupError:
+        raise ValidationFailed(
+            "No price version is in force at the end of this period.",
+            details=[problem(["query", "to"], "no price version is in force then", "no_prices")],
+        ) from None
     hours = Decimal((end - start).total_seconds()) / Decimal(3600)
     pool = {
         row["component"]: pricing.share(

@@ -281,3 +281,15 @@ def test_the_ledger_s_prices_are_the_price_table_s(db: Database) -> None:
             r["component"]: r["unit_price"] for r in conn.execute("SELECT * FROM prices WHERE version = 1")
         }
     assert ledger_prices == {component: table[component] for component in ledger_prices}
+
+
+async def test_a_period_no_price_covers_and_a_number_for_a_time_are_422_with_the_field(
+    api: httpx.AsyncClient, finance: dict[str, str]
+) -> None:
+    for route in ("/api/v1/costs/summary", "/api/v1/costs/per-assessment"):
+        early = await api.get(route, params={"to": "2000-01-01T00:00:00Z"}, headers=bearer(finance["finance"]))
+        assert early.status_code == 422, early.text
+        assert [d["path"] for d in early.json()["error"]["details"]] == ["query.to"]
+    unix = await api.get("/api/v1/costs/requests", params={"to": "0.5"}, headers=bearer(finance["finance"]))
+    assert unix.status_code == 422
+    assert [d["path"] for d in unix.json()["error"]["details"]] == ["query.to"]
