@@ -8,11 +8,13 @@ import queue
 import threading
 from collections.abc import Callable
 
-from shared.costs.service import store
+from shared.costs.service import store_many
 from shared.runtime import Runtime
 from shared.runtime.meter import Invocation
 
 logger = logging.getLogger("local.ledger")
+MAX_BATCH = 500
+_NOTHING: object = object()
 
 
 class BackgroundLedger:
@@ -29,7 +31,7 @@ class BackgroundLedger:
     def record(self, invocation: Invocation) -> None:
         self._queue.put(invocation)
 
-    def flush(self, timeout_s: float = 5.0) -> None:
+    def flush(self, timeout_s: float = 60.0) -> None:
         """Wait until every measurement recorded so far is stored (or failed and logged)."""
         marker = threading.Event()
         self._queue.put(marker)
@@ -37,15 +39,24 @@ class BackgroundLedger:
             logger.warning("the cost ledger's writer is behind: %d measurements queued", self._queue.qsize())
 
     def close(self) -> None:
+        """Store what is queued, then stop."""
         self._queue.put(None)
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=60)
 
     def _write(self) -> None:
         while True:
-            item = self._queue.get()
+            item: Invocation | threading.Event | object | None = self._queue.get()
+            batch: list[Invocation] = []
+            # Whatever else is queued goes in the same transaction: a writer behind catches up in one round trip.
+            while isinstance(item, Invocation):
+                batch.append(item)
+                if len(batch) >= MAX_BATCH or self._queue.empty():
+                    item = _NOTHING
+                    break
+                item = self._queue.get()
+            if batch:
+                store_many(self._runtime(), batch)  # logs and counts its own failures
             if item is None:
                 return
             if isinstance(item, threading.Event):
                 item.set()
-            else:
-                store(self._runtime(), item)  # logs and counts its own failures

@@ -43,9 +43,23 @@ RETURNING request_id
 """
 
 
+def _params(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "usage": Jsonb(row["usage"]), "items": Jsonb(row["items"])}
+
+
 def insert_request(db: Database, row: dict[str, Any]) -> None:
     """One statement, one round trip, its own transaction; a repeated request id changes nothing."""
-    db.run_statement(_INSERT, {**row, "usage": Jsonb(row["usage"]), "items": Jsonb(row["items"])}, idempotent=True)
+    db.run_statement(_INSERT, _params(row), idempotent=True)
+
+
+def insert_requests(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Many rows in one transaction, pipelined (a writer catching up); a repeated request id changes nothing."""
+
+    def work(conn: Connection[Any]) -> None:
+        with conn.cursor() as cursor:
+            cursor.executemany(_INSERT, [_params(row) for row in rows])
+
+    db.run_in_transaction(work)
 
 
 _RECONCILE = """

@@ -104,12 +104,27 @@ def store(runtime: Runtime, invocation: Invocation) -> bool:
         return False
 
 
+def store_many(runtime: Runtime, invocations: list[Invocation]) -> int:
+    """Price and write many invocations in one transaction; if that fails, each on its own (``store``), so one
+    bad row never costs the others. How many were written."""
+    try:
+        if runtime.db.recently_unreachable():
+            raise ConnectionError("the database was unreachable a moment ago")
+        rows = [priced_row(i, _prices(runtime, i.started_at)) for i in invocations if i.request_id]
+        repository.insert_requests(runtime.db, rows)
+        if len(rows) == len(invocations):
+            return len(rows)
+    except Exception:
+        logger.info("a batch of ledger rows failed; writing them one by one", exc_info=True)
+    return sum(store(runtime, invocation) for invocation in invocations)
+
+
 def ingest(runtime: Runtime, messages: list[str]) -> dict[str, int]:
     """What the reconciler does with a batch of log lines: store the measurements, then correct them with
     Lambda's REPORT lines (a function logs its measurement before Lambda writes its REPORT line)."""
     invocations = [i for i in map(ledger.parse_line, messages) if i is not None]
     reports = [r for r in map(parse_report, messages) if r is not None]
-    stored = sum(store(runtime, invocation) for invocation in invocations)
+    stored = store_many(runtime, invocations) if invocations else 0
     reconciled = sum(reconcile(runtime.db, report) for report in reports)
     return {"invocations": len(invocations), "stored": stored, "reports": len(reports), "reconciled": reconciled}
 
