@@ -14,7 +14,7 @@ from bench.database import bench_database
 from bench.stats import per_call_us
 from local.http_events import GatewayIdentity, HttpRequest, RouteMatch, build_event
 from local.lambda_runtime import FunctionSpec, LambdaContext
-from shared.auth import passwords, repository, service
+from shared.auth import common, passwords, repository, sessions
 from shared.runtime import current_runtime
 from shared.security.tokens import MFA_TTL_S, TokenType
 
@@ -84,10 +84,10 @@ def run() -> tuple[str, dict[str, float]]:
             verify_s.append(time.perf_counter() - start)
 
         with db.transaction() as conn:
-            pair = service._issue_pair(conn, current_runtime().tokens, plain.id)
+            pair = common.issue_pair(conn, current_runtime().tokens, plain.id)
         allowed = frozenset({"analyst"})
         jwt_us = per_call_us(lambda: current_runtime().tokens.verify(pair.access_token, TokenType.ACCESS), 5000)
-        check_us = per_call_us(lambda: service.authenticate(current_runtime(), pair.access_token, allowed), 2000)
+        check_us = per_call_us(lambda: sessions.authenticate(current_runtime(), pair.access_token, allowed), 2000)
         select_us = per_call_us(lambda: _select_one(db), 2000)
         _ = uuid
 

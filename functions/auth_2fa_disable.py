@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import twofactor
 from shared.auth.models import DisableTwoFactorRequest
 from shared.web import Ctx, CurrentUser, Rt, create_app, error_responses, make_handler
 
@@ -18,7 +18,7 @@ async def disable_2fa(
     ctx: Ctx,
 ) -> Response:
     """Turn off 2FA with the password and a current TOTP code (or a recovery code)."""
-    service.disable_2fa(rt, principal, body.password, body.code, ctx)
+    twofactor.disable_2fa(rt, principal, body.password, body.code, ctx)
     return Response(status_code=204)
 
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import twofactor
 from shared.auth.models import CodeRequest, RecoveryCodes
 from shared.web import Ctx, CurrentUser, Rt, create_app, error_responses, make_handler
 
@@ -19,7 +19,7 @@ async def enable_2fa(
 ) -> RecoveryCodes:
     """Turn on 2FA with a current code from the secret of `setup`. Answers ten single-use recovery codes,
     shown only this once."""
-    return service.enable_2fa(rt, principal, body.code, ctx)
+    return twofactor.enable_2fa(rt, principal, body.code, ctx)
 
 
 app = create_app(router, entry(__name__))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import twofactor
 from shared.auth.models import TwoFactorSetup
 from shared.web import Ctx, CurrentUser, Rt, create_app, error_responses, make_handler
 
@@ -18,7 +18,7 @@ async def setup_2fa(
 ) -> TwoFactorSetup:
     """Start turning on 2FA: a new TOTP secret, its otpauth URI and a QR code of it. Nothing changes until
     `POST /api/v1/auth/2fa/enable` confirms a code."""
-    return service.setup_2fa(rt, principal, ctx)
+    return twofactor.setup_2fa(rt, principal, ctx)
 
 
 app = create_app(router, entry(__name__))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import sessions
 from shared.auth.models import UserPublic
 from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
 
@@ -13,7 +13,7 @@ router = APIRouter(tags=["auth"])
 @router.get("/api/v1/auth/me", response_model=UserPublic, responses=error_responses(401))
 async def me(principal: CurrentUser, db: Db) -> UserPublic:
     """The signed-in user."""
-    return service.me(db, principal)
+    return sessions.me(db, principal)
 
 
 app = create_app(router, entry(__name__))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import sessions
 from shared.auth.models import RefreshRequest, TokenPair
 from shared.web import Ctx, Rt, create_app, error_responses, make_handler
 
@@ -14,7 +14,7 @@ router = APIRouter(tags=["auth"])
 async def refresh(body: RefreshRequest, rt: Rt, ctx: Ctx) -> TokenPair:
     """Trade a refresh token for a new pair; the old one is spent. Presenting a spent refresh token again
     ends the whole session it belongs to (401)."""
-    return service.refresh(rt, body.refresh_token, ctx)
+    return sessions.refresh(rt, body.refresh_token, ctx)
 
 
 app = create_app(router, entry(__name__))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import sessions
 from shared.auth.models import SignupCreate, UserPublic
 from shared.web import Ctx, Db, create_app, error_responses, make_handler
 
@@ -18,7 +18,7 @@ async def signup(body: SignupCreate, db: Db, ctx: Ctx) -> UserPublic:
     `invitation_token` from `POST /api/v1/users/invitations` is required (403 without one; refusals are
     throttled per client, 429). Passwords need 12-128 characters, no control characters, and must be neither
     common nor easy to guess."""
-    return service.signup(db, body.email, body.password, body.full_name, body.invitation_token, ctx)
+    return sessions.signup(db, body.email, body.password, body.full_name, body.invitation_token, ctx)
 
 
 app = create_app(router, entry(__name__))

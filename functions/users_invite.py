@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import users
 from shared.auth.models import InvitationCreate, InvitationPublic
 from shared.web import Ctx, CurrentUser, Db, create_app, error_responses, make_handler
 
@@ -24,7 +24,7 @@ async def invite(
 ) -> InvitationPublic:
     """Invite someone with a role (super-admin). The answer holds the one-time `token` for their signup;
     it is valid for 7 days."""
-    return service.invite(db, principal, body.email, body.role, ctx)
+    return users.invite(db, principal, body.email, body.role, ctx)
 
 
 app = create_app(router, entry(__name__))

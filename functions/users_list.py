@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Query
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import users
 from shared.auth.models import UserPage
 from shared.web import Db, create_app, error_responses, make_handler
 
@@ -17,7 +17,7 @@ async def list_users(
     limit: int = Query(default=50, ge=1, le=200),
 ) -> UserPage:
     """Every account, by email (super-admin)."""
-    return service.list_users(db, cursor, limit)
+    return users.list_users(db, cursor, limit)
 
 
 app = create_app(router, entry(__name__))

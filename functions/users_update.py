@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from functions.routes import entry
-from shared.auth import service
+from shared.auth import users
 from shared.auth.models import UserPublic, UserUpdate
 from shared.web import Ctx, CurrentUser, Db, create_app, error_responses, make_handler
 
@@ -22,7 +22,7 @@ async def update_user(
 ) -> UserPublic:
     """Change a user's role or disable them (super-admin). It takes effect on their very next request;
     disabling also ends their sessions."""
-    return service.update_user(db, principal, user_id, body.role, body.disabled, ctx)
+    return users.update_user(db, principal, user_id, body.role, body.disabled, ctx)
 
 
 app = create_app(router, entry(__name__))

@@ -303,3 +303,43 @@ def update_user(conn: Connection[Any], user_id: UUID, role: str | None, disabled
 def count_active_super_admins(conn: Connection[Any]) -> int:
     row = conn.execute("SELECT count(*) AS n FROM users WHERE role = 'super-admin' AND disabled_at IS NULL").fetchone()
     return int(row["n"]) if row else 0
+
+
+# -- throttling (shared/auth/throttle.py decides) -------------------------------------------------------
+
+_RECENT_FAILURES = """
+SELECT count(*) AS failures, coalesce(extract(epoch FROM clock_timestamp() - max(at)), 0) AS since_last
+FROM auth_failures WHERE key = %(key)s AND at > now() - make_interval(secs => %(window)s)
+"""
+
+
+def recent_failures(conn: Connection[Any], key: str, window_s: int) -> tuple[int, float]:
+    """Failures of a key within the window, and seconds since the last one. The clock, not now(): a lock
+    waited for makes this transaction older than the failures it counts."""
+    row = conn.execute(_RECENT_FAILURES, {"key": key, "window": window_s}).fetchone()
+    return (int(row["failures"]), float(row["since_last"])) if row else (0, 0.0)
+
+
+def lock_throttle_key(conn: Connection[Any], key: str) -> None:
+    """Held to the end of the transaction: attempts on one key are counted one after the other."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%(k)s, 0))", {"k": "throttle:" + key})
+
+
+def insert_failures(conn: Connection[Any], keys: list[str]) -> list[int]:
+    rows = conn.execute("INSERT INTO auth_failures (key) SELECT unnest(%(keys)s::text[]) RETURNING id", {"keys": keys})
+    return [row["id"] for row in rows.fetchall()]
+
+
+def delete_old_failures(conn: Connection[Any], keys: list[str], older_than_s: int) -> None:
+    conn.execute(
+        "DELETE FROM auth_failures WHERE key = ANY(%(keys)s) AND at < now() - make_interval(secs => %(age)s)",
+        {"keys": keys, "age": older_than_s},
+    )
+
+
+def delete_failures(conn: Connection[Any], ids: list[int]) -> None:
+    conn.execute("DELETE FROM auth_failures WHERE id = ANY(%(ids)s)", {"ids": ids})
+
+
+def clear_failures(conn: Connection[Any], key: str) -> None:
+    conn.execute("DELETE FROM auth_failures WHERE key = %(key)s", {"key": key})

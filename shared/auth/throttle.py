@@ -17,6 +17,7 @@ from typing import Any
 
 from psycopg import Connection
 
+from shared.auth import repository
 from shared.errors import TooManyRequests
 
 WINDOW_S = 15 * 60
@@ -59,16 +60,11 @@ def check(conn: Connection[Any], limits: Sequence[Limit | None]) -> None:
     """Raises TooManyRequests (with Retry-After) when any key is still waiting out its delay."""
     wait = 0
     for limit in filter(None, limits):
-        row = conn.execute(
-            "SELECT count(*) AS failures, extract(epoch FROM clock_timestamp() - max(at)) AS since_last"
-            " FROM auth_failures WHERE key = %s AND at > now() - make_interval(secs => %s)",
-            (limit.key, WINDOW_S),
-        ).fetchone()
-        if row is None or not row["failures"]:
+        count, since_last = repository.recent_failures(conn, limit.key, WINDOW_S)
+        if not count:
             continue
-        # The clock, not now(): a lock waited for makes this transaction older than the failures it counts.
-        delay = delay_for(int(row["failures"]), limit.free)
-        remaining = delay - float(row["since_last"]) if delay else 0
+        delay = delay_for(count, limit.free)
+        remaining = delay - since_last if delay else 0
         wait = max(wait, math.ceil(remaining))
     if wait > 0:
         raise TooManyRequests("Too many failed attempts; wait before trying again.", retry_after=wait)
@@ -81,33 +77,24 @@ def reserve(conn: Connection[Any], limits: list[Limit | None]) -> list[int]:
     one after the other. Raises TooManyRequests (nothing counted) while any key is waiting out its delay."""
     active = sorted({limit.key: limit for limit in limits if limit}.values(), key=lambda limit: limit.key)
     for limit in active:
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ("throttle:" + limit.key,))
+        repository.lock_throttle_key(conn, limit.key)
     check(conn, active)
     keys = [limit.key for limit in active]
-    ids = [row["id"] for row in conn.execute(
-        "INSERT INTO auth_failures (key) SELECT unnest(%s::text[]) RETURNING id", (keys,)
-    ).fetchall()]  # fmt: skip
+    ids = repository.insert_failures(conn, keys)
     # Keep the table small without a separate job: old rows go out with new ones.
-    conn.execute(
-        "DELETE FROM auth_failures WHERE key = ANY(%s) AND at < now() - make_interval(secs => %s)",
-        (keys, RETENTION_S),
-    )
+    repository.delete_old_failures(conn, keys, RETENTION_S)
     return ids
 
 
 def release(conn: Connection[Any], reserved: list[int]) -> None:
     """The reserved attempt succeeded: it is not a failure."""
-    conn.execute("DELETE FROM auth_failures WHERE id = ANY(%s)", (reserved,))
+    repository.delete_failures(conn, reserved)
 
 
 def failures(conn: Connection[Any], limit: Limit) -> int:
     """Failures of ``limit`` within the window."""
-    row = conn.execute(
-        "SELECT count(*) AS n FROM auth_failures WHERE key = %s AND at > now() - make_interval(secs => %s)",
-        (limit.key, WINDOW_S),
-    ).fetchone()
-    return int(row["n"]) if row else 0
+    return repository.recent_failures(conn, limit.key, WINDOW_S)[0]
 
 
 def clear(conn: Connection[Any], limit: Limit) -> None:
-    conn.execute("DELETE FROM auth_failures WHERE key = %s", (limit.key,))
+    repository.clear_failures(conn, limit.key)

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from shared.db import Database
+from shared.reports import repository
 
 BUCKETS = 10  # distribution in 10-point buckets: 0-10, 10-20, ... 90-100 (100 in the last)
 
@@ -54,30 +55,6 @@ class SkillReports(BaseModel):
     skills: list[SkillReport]
 
 
-_SCORES = """
-SELECT a.sector, k.code AS skill, min(k.label_en) AS label_en, min(k.label_fr) AS label_fr, min(k.position) AS pos,
-       count(*) AS n, avg(s.score) AS mean,
-       array_agg(s.band) AS bands, array_agg(least(width_bucket(s.score, 0, 100, %(buckets)s), %(buckets)s)) AS buckets
-FROM skill_scores s
-JOIN assessments a ON a.id = s.assessment_id
-JOIN skills k ON k.id = s.skill_id
-WHERE a.status = 'submitted'
-  AND (%(since)s::timestamptz IS NULL OR a.submitted_at >= %(since)s)
-  AND (%(until)s::timestamptz IS NULL OR a.submitted_at < %(until)s)
-  AND (%(version)s::uuid IS NULL OR a.version_id = %(version)s)
-GROUP BY a.sector, k.code
-"""
-
-_STARTED = """
-SELECT a.sector, count(*) AS started, count(*) FILTER (WHERE a.status = 'submitted') AS submitted
-FROM assessments a
-WHERE (%(since)s::timestamptz IS NULL OR coalesce(a.submitted_at, a.started_at) >= %(since)s)
-  AND (%(until)s::timestamptz IS NULL OR coalesce(a.submitted_at, a.started_at) < %(until)s)
-  AND (%(version)s::uuid IS NULL OR a.version_id = %(version)s)
-GROUP BY a.sector
-"""
-
-
 def _stats(rows: list[dict[str, Any]]) -> tuple[int, float, dict[str, int], list[int]]:
     n = sum(int(r["n"]) for r in rows)
     mean = sum(float(r["mean"]) * int(r["n"]) for r in rows) / n if n else 0.0
@@ -91,24 +68,10 @@ def _stats(rows: list[dict[str, Any]]) -> tuple[int, float, dict[str, int], list
     return n, round(mean, 2), dict(bands), distribution
 
 
-def _load(
-    db: Database, since: datetime | None, until: datetime | None, version: UUID | None, *, with_sectors: bool
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """Scores grouped by sector and skill; with ``with_sectors`` also started/submitted counts and labels."""
-    params = {"since": since, "until": until, "version": version, "buckets": BUCKETS}
-    with db.transaction(read_only=True) as conn:
-        scores = conn.execute(_SCORES, params).fetchall()
-        if not with_sectors:
-            return scores, [], {}
-        started = conn.execute(_STARTED, params).fetchall()
-        sectors = {r["code"]: r for r in conn.execute("SELECT code, label_en, label_fr FROM sectors")}
-    return scores, started, sectors
-
-
 def sector_reports(
     db: Database, since: datetime | None, until: datetime | None, version: UUID | None, lang: str
 ) -> SectorReports:
-    scores, started, sectors = _load(db, since, until, version, with_sectors=True)
+    scores, started, sectors = repository.load(db, since, until, version, BUCKETS, with_sectors=True)
     by_sector: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in scores:
         by_sector[row["sector"]].append(row)
@@ -136,7 +99,7 @@ def sector_reports(
 def skill_reports(
     db: Database, since: datetime | None, until: datetime | None, version: UUID | None, lang: str
 ) -> SkillReports:
-    scores, _, _ = _load(db, since, until, version, with_sectors=False)
+    scores, _, _ = repository.load(db, since, until, version, BUCKETS, with_sectors=False)
     by_skill: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in scores:
         by_skill[row["skill"]].append(row)

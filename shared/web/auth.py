@@ -44,7 +44,7 @@ async def _public(request: Request) -> None:
 
 
 async def _mfa_pending(request: Request) -> None:
-    from shared.auth.service import verify_mfa_token
+    from shared.auth.sessions import verify_mfa_token
 
     token = bearer_token(request)
     if token is None:
@@ -61,7 +61,7 @@ async def _mfa_pending(request: Request) -> None:
 
 def _signed_in(allowed: frozenset[str]) -> Authorizer:
     async def signed_in(request: Request) -> None:
-        from shared.auth.service import authorize, identify
+        from shared.auth.sessions import authorize, identify
 
         token = bearer_token(request)
         if token is None:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pyotp
 
-from shared.auth import service
+from shared.auth import common
 from shared.db import Database
 from shared.runtime import current_runtime
 from shared.security.tokens import MFA_TTL_S, TokenType
@@ -74,7 +74,7 @@ def code_at(account: Account, steps_ahead: int) -> str:
 def mint_pair(db: Database, user_id: str) -> dict[str, str]:
     """Access and refresh tokens for a user, straight from the service (no password hashing)."""
     with db.transaction() as conn:
-        pair = service._issue_pair(conn, current_runtime().tokens, user_id)  # type: ignore[arg-type]
+        pair = common.issue_pair(conn, current_runtime().tokens, user_id)  # type: ignore[arg-type]
     return {"access": pair.access_token, "refresh": pair.refresh_token}
 
 
