@@ -1,11 +1,11 @@
 """GET /api/v1/questions."""
 
-from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 
 from functions.routes import entry
+from shared.i18n import Lang
 from shared.questionnaires import service
 from shared.questionnaires.models import QuestionsPublic
 from shared.web import Db, create_app, error_responses, make_handler
@@ -18,7 +18,7 @@ async def list_questions(
     db: Db,
     questionnaire_id: UUID | None = None,
     version: int | None = Query(default=None, ge=1, le=2_147_483_647),
-    lang: Literal["en", "fr"] = "en",
+    lang: Lang = "en",
 ) -> QuestionsPublic:
     """The questions of the active published questionnaire version, in order, with their options and show-if
     rules; or of the version given by `questionnaire_id` and `version`. Labels in `lang`."""

@@ -1,11 +1,11 @@
 """GET /api/v1/reports/sectors."""
 
-from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 
 from functions.routes import entry
+from shared.i18n import Lang
 from shared.reports import service
 from shared.web import Db, create_app, error_responses, make_handler
 from shared.web.guards import Timestamp
@@ -19,7 +19,7 @@ async def sector_reports(
     since: Timestamp | None = None,
     until: Timestamp | None = None,
     questionnaire_version_id: UUID | None = None,
-    lang: Literal["en", "fr"] = "en",
+    lang: Lang = "en",
 ) -> service.SectorReports:
     """Per sector: submitted and started assessments, completion rate, and per skill the mean score, band
     counts and the distribution of scores in 10-point buckets."""

@@ -1,11 +1,11 @@
 """GET /api/v1/reports/skills."""
 
-from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 
 from functions.routes import entry
+from shared.i18n import Lang
 from shared.reports import service
 from shared.web import Db, create_app, error_responses, make_handler
 from shared.web.guards import Timestamp
@@ -19,7 +19,7 @@ async def skill_reports(
     since: Timestamp | None = None,
     until: Timestamp | None = None,
     questionnaire_version_id: UUID | None = None,
-    lang: Literal["en", "fr"] = "en",
+    lang: Lang = "en",
 ) -> service.SkillReports:
     """Per skill across sectors: assessments, mean score, band counts, distribution, and the mean per sector."""
     return service.skill_reports(db, since, until, questionnaire_version_id, lang)

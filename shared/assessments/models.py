@@ -20,6 +20,8 @@ from pydantic import (
     field_validator,
 )
 
+from shared.i18n import Lang
+
 CLOCK_SKEW = timedelta(minutes=5)  # a device's clock may run this far ahead
 # Before any questionnaire could have been published: refused outright (the service bounds it more tightly,
 # by the version's publication).
@@ -39,7 +41,7 @@ class RespondentNew(_Strict):
     name: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not blank.")
     sector: str = Field(min_length=1, max_length=40)
     region: str = Field(default="", max_length=100)
-    language: Literal["en", "fr"] = "en"
+    language: Lang = "en"
 
 
 def _respondent_shape(value: object) -> str:

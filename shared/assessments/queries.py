@@ -24,6 +24,7 @@ from shared.assessments.models import (
 from shared.auth.permissions import Role, sees_only_own_records
 from shared.db import Database
 from shared.errors import NotFound, ValidationFailed, problem
+from shared.i18n import pick, pick_from
 
 
 @dataclass(frozen=True)
@@ -137,21 +138,20 @@ def get_assessment(db: Database, viewer: Viewer, assessment_id: UUID, lang: str)
             " JOIN skills k ON k.id = r.skill_id WHERE r.assessment_id = %s ORDER BY r.priority, k.code",
             (assessment_id,),
         ).fetchall()
-    fr = lang == "fr"
     assert respondent is not None
     return AssessmentDetail(
         id=head["id"], respondent=respondent, questionnaire_version_id=head["version_id"], channel=head["channel"],
         enumerator_id=head["enumerator_id"], started_at=head["started_at"], submitted_at=head["submitted_at"],
         answers=[
-            AnswerOut(question_id=a["question_id"], code=a["code"], question=a["label_fr" if fr else "label_en"],
-                      value=a["value"], value_labels=[lbl["fr" if fr else "en"] for lbl in a["labels"]],
+            AnswerOut(question_id=a["question_id"], code=a["code"], question=pick_from(a, lang),
+                      value=a["value"], value_labels=[pick(lang, lbl["en"], lbl["fr"]) for lbl in a["labels"]],
                       score=float(a["score"]) if a["score"] is not None else None)
             for a in answers
         ],
-        scores=[SkillScore(skill=s["code"], label=s["label_fr" if fr else "label_en"], score=float(s["score"]),
+        scores=[SkillScore(skill=s["code"], label=pick_from(s, lang), score=float(s["score"]),
                            band=s["band"]) for s in scores],
         recommendations=[RecommendationOut(skill=r["code"], band=r["band"], priority=r["priority"],
-                                           text=r["text_fr" if fr else "text_en"]) for r in recommendations],
+                                           text=pick_from(r, lang, "text")) for r in recommendations],
     )  # fmt: skip
 
 

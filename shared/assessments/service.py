@@ -27,6 +27,7 @@ from shared.auth.permissions import Role, sees_only_own_records
 from shared.db import Database
 from shared.errors import BadRequest, Conflict, ValidationFailed
 from shared.errors import problem as _problem
+from shared.i18n import pick
 from shared.questionnaires.repository import cached_version
 from shared.request_context import RequestContext
 from shared.runtime import Runtime
@@ -117,11 +118,11 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
         "assessment_id": str(assessment_id),
         "questionnaire_version_id": str(version.id),
         "submitted_at": submitted_at.isoformat().replace("+00:00", "Z"),
-        "scores": [{"skill": s.code, "label": s.label_fr if lang == "fr" else s.label_en, "score": float(s.score),
+        "scores": [{"skill": s.code, "label": pick(lang, s.label_en, s.label_fr), "score": float(s.score),
                     "band": s.band.code} for s in scored.skills],
         "recommendations": [
             {"skill": skill_codes[r.skill_id], "band": r.band, "priority": r.priority,
-             "text": r.text_fr if lang == "fr" else r.text_en}
+             "text": pick(lang, r.text_en, r.text_fr)}
             for r in sorted(chosen, key=lambda r: (r.priority, skill_codes[r.skill_id]))
         ],
     }  # fmt: skip

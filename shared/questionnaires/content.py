@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
+from shared.i18n import pick
 from shared.questionnaires.definition import (
     BandDef,
     OptionDef,
@@ -72,7 +73,7 @@ class Question:
         return sum((o.score for o in self.options if o.score > 0), Decimal(0))
 
     def label(self, lang: str) -> str:
-        return self.label_fr if lang == "fr" else self.label_en
+        return pick(lang, self.label_en, self.label_fr)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class VersionContent:
         self.by_id.update({q.id: q for q in self.questions})
 
     def title(self, lang: str) -> str:
-        return self.title_fr if lang == "fr" else self.title_en
+        return pick(lang, self.title_en, self.title_fr)
 
     @cached_property
     def recommendation_for(self) -> dict[tuple[UUID, str], Recommendation]:

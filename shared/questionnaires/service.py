@@ -12,6 +12,7 @@ from shared.audit.models import AuditEntry
 from shared.db import Database
 from shared.db.errors import register_constraint
 from shared.errors import Conflict, NotFound, ValidationFailed, problem
+from shared.i18n import pick, pick_from
 from shared.questionnaires import repository
 from shared.questionnaires.content import VersionContent
 from shared.questionnaires.definition import QuestionDef, QuestionnaireDef
@@ -217,7 +218,7 @@ def _public(q: Any, lang: str) -> QuestionPublic:
     return QuestionPublic(
         id=q.id, code=q.code, skill=q.skill_code, type=q.type, label=q.label(lang), required=q.required,
         min=q.min, max=q.max,
-        options=[OptionPublic(code=o.code, label=o.label_fr if lang == "fr" else o.label_en) for o in q.options],
+        options=[OptionPublic(code=o.code, label=pick(lang, o.label_en, o.label_fr)) for o in q.options],
         show_if=q.show_if,
     )  # fmt: skip
 
@@ -258,4 +259,4 @@ def get_questionnaire(db: Database, questionnaire_id: UUID) -> QuestionnairePubl
 def sectors(db: Database, lang: str) -> SectorList:
     with db.transaction(read_only=True) as conn:
         rows = repository.list_sectors(conn)
-    return SectorList(items=[SectorPublic(label=r["label_fr"] if lang == "fr" else r["label_en"], **r) for r in rows])
+    return SectorList(items=[SectorPublic(label=pick_from(r, lang), **r) for r in rows])

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from shared.db import Database
+from shared.i18n import pick_from
 from shared.reports import repository
 
 BUCKETS = 10  # distribution in 10-point buckets: 0-10, 10-20, ... 90-100 (100 in the last)
@@ -82,13 +83,13 @@ def sector_reports(
         skills = []
         for row in rows:
             n, mean, bands, distribution = _stats([row])
-            label = row["label_fr"] if lang == "fr" else row["label_en"]
+            label = pick_from(row, lang)
             skills.append(SkillStats(skill=row["skill"], label=label, assessments=n, mean=mean, bands=bands,
                                      distribution=distribution))  # fmt: skip
         start = starts.get(code, {"started": 0, "submitted": 0})
         sector = sectors.get(code, {"label_en": code, "label_fr": code})
         reports.append(SectorReport(
-            sector=code, label=sector["label_fr"] if lang == "fr" else sector["label_en"],
+            sector=code, label=pick_from(sector, lang),
             assessments=int(start["submitted"]), started=int(start["started"]),
             completion_rate=round(int(start["submitted"]) / int(start["started"]), 4) if start["started"] else 0.0,
             skills=skills,
@@ -106,7 +107,7 @@ def skill_reports(
     reports = []
     for code, rows in sorted(by_skill.items(), key=lambda item: (min(r["pos"] for r in item[1]), item[0])):
         n, mean, bands, distribution = _stats(rows)
-        label = rows[0]["label_fr"] if lang == "fr" else rows[0]["label_en"]
+        label = pick_from(rows[0], lang)
         reports.append(SkillReport(
             skill=code, label=label, assessments=n, mean=mean, bands=bands, distribution=distribution,
             by_sector={r["sector"]: round(float(r["mean"]), 2) for r in sorted(rows, key=lambda r: r["sector"])},
