@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from functions.routes import entry
 from shared.assessments import queries
 from shared.assessments.models import AssessmentPage
+from shared.pagination import CURSOR_PATTERN
 from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
 from shared.web.guards import Timestamp
 
@@ -25,9 +26,7 @@ async def list_assessments(
     questionnaire_id: UUID | None = None,
     questionnaire_version_id: UUID | None = None,
     respondent_id: UUID | None = None,
-    cursor: str | None = Query(
-        default=None, pattern=r"^[A-Za-z0-9_-]{1,200}$", description="next_cursor of the previous page."
-    ),
+    cursor: str | None = Query(default=None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page."),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> AssessmentPage:
     """Submitted assessments, newest first, with their skill scores. Enumerators see only their own."""

@@ -9,6 +9,7 @@ from functions.routes import entry
 from shared.audit import service
 from shared.audit.models import AuditPage
 from shared.audit.repository import AuditFilter
+from shared.pagination import CURSOR_PATTERN
 from shared.web import Db, create_app, error_responses, make_handler
 from shared.web.guards import Timestamp
 
@@ -26,13 +27,13 @@ async def list_audit(
     target_id: str | None = Query(default=None, max_length=100),
     since: Timestamp | None = None,
     until: Timestamp | None = None,
-    cursor: str | None = Query(default=None, pattern=r"^[0-9]{1,18}$"),
+    cursor: str | None = Query(default=None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page."),
     limit: int = Query(default=50, ge=1, le=500),
 ) -> AuditPage:
     """Security and data events, newest first (super-admin): logins ok and failed, 2FA changes, role
     changes, invitations, exports, share-link downloads."""
-    where = AuditFilter(action, actor_id, outcome, target_id, since, until, service.parse_cursor(cursor))
-    return service.list_audit(db, where, limit)
+    where = AuditFilter(action, actor_id, outcome, target_id, since, until)
+    return service.list_audit(db, where, cursor, limit)
 
 
 app = create_app(router, entry(__name__))

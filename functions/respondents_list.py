@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query
 from functions.routes import entry
 from shared.assessments import queries
 from shared.assessments.models import RespondentPage
+from shared.pagination import CURSOR_PATTERN
 from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["assessments"])
@@ -15,9 +16,7 @@ async def list_respondents(
     principal: CurrentUser,
     db: Db,
     sector: str | None = Query(default=None, max_length=40),
-    cursor: str | None = Query(
-        default=None, pattern=r"^[A-Za-z0-9_-]{1,200}$", description="next_cursor of the previous page."
-    ),
+    cursor: str | None = Query(default=None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page."),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> RespondentPage:
     """Respondents, newest first. Enumerators see only those they entered."""

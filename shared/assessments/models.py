@@ -10,7 +10,6 @@ from pydantic import (
     AllowInfNan,
     AwareDatetime,
     BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Strict,
@@ -21,6 +20,8 @@ from pydantic import (
 )
 
 from shared.i18n import Lang
+from shared.inputs import StrictModel
+from shared.pagination import Page
 
 CLOCK_SKEW = timedelta(minutes=5)  # a device's clock may run this far ahead
 # Before any questionnaire could have been published: refused outright (the service bounds it more tightly,
@@ -28,15 +29,11 @@ CLOCK_SKEW = timedelta(minutes=5)  # a device's clock may run this far ahead
 EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RespondentRef(_Strict):
+class RespondentRef(StrictModel):
     id: UUID
 
 
-class RespondentNew(_Strict):
+class RespondentNew(StrictModel):
     phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +2250700000000")
     name: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not blank.")
     sector: str = Field(min_length=1, max_length=40)
@@ -62,7 +59,7 @@ FiniteStrictFloat = Annotated[float, Strict(), AllowInfNan(False)]
 AnswerValue = StrictStr | StrictInt | FiniteStrictFloat | list[StrictStr]
 
 
-class AnswerIn(_Strict):
+class AnswerIn(StrictModel):
     question_id: UUID
     value: AnswerValue = Field(
         description="An option code (single_choice), a list of option codes (multi_choice), a number (scale, "
@@ -70,7 +67,7 @@ class AnswerIn(_Strict):
     )
 
 
-class SubmissionCreate(_Strict):
+class SubmissionCreate(StrictModel):
     questionnaire_version_id: UUID
     respondent: Respondent
     answers: list[AnswerIn] = Field(max_length=500)
@@ -126,9 +123,8 @@ class AssessmentSummary(BaseModel):
     scores: dict[str, float] = Field(description="Skill code -> score 0..100.")
 
 
-class AssessmentPage(BaseModel):
-    items: list[AssessmentSummary]
-    next_cursor: str | None
+class AssessmentPage(Page[AssessmentSummary]):
+    pass
 
 
 class AnswerOut(BaseModel):
@@ -165,9 +161,8 @@ class RespondentOut(BaseModel):
     assessments: int = 0
 
 
-class RespondentPage(BaseModel):
-    items: list[RespondentOut]
-    next_cursor: str | None
+class RespondentPage(Page[RespondentOut]):
+    pass
 
 
 AssessmentDetail.model_rebuild()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,8 +21,9 @@ from shared.assessments.models import (
 )
 from shared.auth.permissions import Role, sees_only_own_records
 from shared.db import Database
-from shared.errors import NotFound, ValidationFailed, problem
+from shared.errors import NotFound
 from shared.i18n import pick, pick_from
+from shared.pagination import decode_cursor, page_of
 
 
 @dataclass(frozen=True)
@@ -47,22 +46,6 @@ class AssessmentFilter:
     questionnaire_id: UUID | None = None
     version_id: UUID | None = None
     respondent_id: UUID | None = None
-
-
-def encode_cursor(*parts: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps([str(p) for p in parts]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, size: int) -> list[str] | None:
-    if cursor is None:
-        return None
-    try:
-        parts = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if isinstance(parts, list) and len(parts) == size:
-            return [str(p) for p in parts]
-    except ValueError:
-        pass
-    raise ValidationFailed(details=[problem(["query", "cursor"], "invalid cursor", "cursor")])
 
 
 _LIST = """
@@ -91,17 +74,14 @@ LIMIT %(limit)s
 def list_assessments(
     db: Database, viewer: Viewer, where: AssessmentFilter, cursor: str | None, limit: int
 ) -> AssessmentPage:
-    after = decode_cursor(cursor, 2)
+    after = decode_cursor(cursor, datetime.fromisoformat, UUID)
     params = {**where.__dict__, "only": viewer.only, "limit": limit + 1,
               "after_at": after[0] if after else None, "after_id": after[1] if after else None}  # fmt: skip
     with db.transaction(read_only=True) as conn:
         rows = conn.execute(_LIST, params).fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = page_of(rows, limit, lambda r: (r["submitted_at"], r["id"]))
     items = [AssessmentSummary(**{**r, "scores": {k: float(v) for k, v in r["scores"].items()}}) for r in rows]
-    return AssessmentPage(
-        items=items, next_cursor=encode_cursor(rows[-1]["submitted_at"].isoformat(), rows[-1]["id"]) if more else None
-    )
+    return AssessmentPage(items=items, next_cursor=next_cursor)
 
 
 def get_assessment(db: Database, viewer: Viewer, assessment_id: UUID, lang: str) -> AssessmentDetail:
@@ -181,19 +161,15 @@ def _respondent(conn: Connection[Any], respondent_id: UUID, only: UUID | None) -
 def list_respondents(
     db: Database, viewer: Viewer, sector: str | None, cursor: str | None, limit: int
 ) -> RespondentPage:
-    after = decode_cursor(cursor, 2)
+    after = decode_cursor(cursor, datetime.fromisoformat, UUID)
     with db.transaction(read_only=True) as conn:
         rows = conn.execute(
             _RESPONDENTS,
             {"only": viewer.only, "id": None, "sector": sector, "limit": limit + 1,
              "after_at": after[0] if after else None, "after_id": after[1] if after else None},
         ).fetchall()  # fmt: skip
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return RespondentPage(
-        items=[RespondentOut(**r) for r in rows],
-        next_cursor=encode_cursor(rows[-1]["created_at"].isoformat(), rows[-1]["id"]) if more else None,
-    )
+    rows, next_cursor = page_of(rows, limit, lambda r: (r["created_at"], r["id"]))
+    return RespondentPage(items=[RespondentOut(**r) for r in rows], next_cursor=next_cursor)
 
 
 def get_respondent(db: Database, viewer: Viewer, respondent_id: UUID) -> RespondentOut:

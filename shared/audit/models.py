@@ -6,6 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from shared.pagination import Page
+
 
 class AuditEntry(BaseModel):
     """What happened, to what, by whom; written by services through shared.audit.repository.record."""
@@ -26,6 +28,5 @@ class AuditPublic(AuditEntry):
     correlation_id: str | None
 
 
-class AuditPage(BaseModel):
-    items: list[AuditPublic]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+class AuditPage(Page[AuditPublic]):
+    pass

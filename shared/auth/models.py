@@ -9,13 +9,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 from shared.auth.permissions import Role
+from shared.inputs import StrictModel
+from shared.pagination import Page
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-
-class SignupCreate(_Strict):
+class SignupCreate(StrictModel):
     email: EmailStr
     password: str = Field(
         min_length=12,
@@ -26,7 +24,7 @@ class SignupCreate(_Strict):
     invitation_token: str | None = Field(default=None, max_length=200)
 
 
-class LoginRequest(_Strict):
+class LoginRequest(StrictModel):
     # Any address-shaped text: signing in with one no account has is a plain 401, like a wrong password.
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     password: str = Field(min_length=1, max_length=128)
@@ -44,7 +42,7 @@ class MfaRequired(BaseModel):
     mfa_token: str = Field(description="Good for POST /api/v1/auth/2fa/verify-login only, for 5 minutes.")
 
 
-class VerifyLoginRequest(_Strict):
+class VerifyLoginRequest(StrictModel):
     """Exactly one of ``code`` and ``recovery_code``."""
 
     model_config = ConfigDict(
@@ -70,7 +68,7 @@ class TwoFactorSetup(BaseModel):
     qr: str = Field(description="data:image/png;base64,... QR code of otpauth_uri, drawn by the server.")
 
 
-class CodeRequest(_Strict):
+class CodeRequest(StrictModel):
     code: str = Field(min_length=1, max_length=16)
 
 
@@ -78,16 +76,16 @@ class RecoveryCodes(BaseModel):
     recovery_codes: list[str] = Field(description="Ten single-use codes; shown once, stored hashed.")
 
 
-class DisableTwoFactorRequest(_Strict):
+class DisableTwoFactorRequest(StrictModel):
     password: str = Field(min_length=1, max_length=128)
     code: str = Field(min_length=1, max_length=32, description="A current TOTP code or a recovery code.")
 
 
-class RefreshRequest(_Strict):
+class RefreshRequest(StrictModel):
     refresh_token: str = Field(min_length=1, max_length=4096)
 
 
-class LogoutRequest(_Strict):
+class LogoutRequest(StrictModel):
     refresh_token: str | None = Field(default=None, max_length=4096)
 
 
@@ -101,12 +99,11 @@ class UserPublic(BaseModel):
     created_at: datetime
 
 
-class UserPage(BaseModel):
-    items: list[UserPublic]
-    next_cursor: str | None
+class UserPage(Page[UserPublic]):
+    pass
 
 
-class InvitationCreate(_Strict):
+class InvitationCreate(StrictModel):
     email: EmailStr
     role: Role
 
@@ -119,6 +116,6 @@ class InvitationPublic(BaseModel):
     token: str = Field(description="Give it to the invitee for POST /api/v1/auth/signup; shown only once.")
 
 
-class UserUpdate(_Strict):
+class UserUpdate(StrictModel):
     role: Role | None = None
     disabled: StrictBool | None = None

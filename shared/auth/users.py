@@ -24,6 +24,7 @@ from shared.auth.permissions import Role
 from shared.auth.principal import Principal
 from shared.db import Database
 from shared.errors import Conflict, NotFound
+from shared.pagination import decode_cursor, page_of
 from shared.request_context import RequestContext
 
 
@@ -46,11 +47,11 @@ def invite(db: Database, principal: Principal, email: str, role: Role, ctx: Requ
 
 
 def list_users(db: Database, cursor: str | None, limit: int) -> UserPage:
+    after = decode_cursor(cursor, str)
     with db.transaction(read_only=True) as conn:
-        rows = repository.list_users(conn, cursor.lower() if cursor else None, limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return UserPage(items=[r.public() for r in rows], next_cursor=rows[-1].email.lower() if more else None)
+        rows = repository.list_users(conn, after[0] if after else None, limit + 1)
+    items, next_cursor = page_of(rows, limit, lambda r: (r.email.lower(),))
+    return UserPage(items=[r.public() for r in items], next_cursor=next_cursor)
 
 
 def update_user(

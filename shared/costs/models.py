@@ -80,7 +80,8 @@ class CostRequestPublic(BaseModel):
     reconciled: bool = Field(description="Whether the Lambda REPORT line has confirmed billed duration and memory.")
 
 
-CostRequestPage = Page[CostRequestPublic]
+class CostRequestPage(Page[CostRequestPublic]):
+    pass
 
 
 class PerAssessmentGroup(BaseModel):

@@ -9,7 +9,6 @@ from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -21,6 +20,7 @@ from pydantic import (
 )
 
 from shared.errors import problem
+from shared.inputs import StrictModel
 
 
 def _a_json_number(value: Any) -> Any:
@@ -64,11 +64,7 @@ OptionCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,62}$")]
 QuestionType = Literal["single_choice", "multi_choice", "scale", "numeric", "text"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Text(_Strict):
+class Text(StrictModel):
     """A label in English and French."""
 
     en: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="Not blank.")
@@ -82,18 +78,18 @@ class Title(Text):
     fr: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not blank.")
 
 
-class SkillDef(_Strict):
+class SkillDef(StrictModel):
     code: Code
     label: Text
 
 
-class OptionDef(_Strict):
+class OptionDef(StrictModel):
     code: OptionCode
     label: Text
     score: Score = Field(default=Decimal(0), json_schema_extra={"default": 0})
 
 
-class ShowIf(_Strict):
+class ShowIf(StrictModel):
     """Show the question only when an earlier question's answer matches: ``equals`` an option code or
     number, is ``in`` a list of codes, or (multi_choice) ``includes`` a code."""
 
@@ -121,7 +117,7 @@ class ShowIf(_Strict):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-class QuestionDef(_Strict):
+class QuestionDef(StrictModel):
     code: Code
     skill: Code
     type: QuestionType
@@ -151,26 +147,26 @@ class QuestionDef(_Strict):
         return self
 
 
-class BandDef(_Strict):
+class BandDef(StrictModel):
     code: Code
     label: Text
     min: Percent
     max: Percent
 
 
-class RecommendationDef(_Strict):
+class RecommendationDef(StrictModel):
     skill: Code
     band: Code
     text: Text
     priority: int = Field(ge=1, le=5)
 
 
-class RubricDef(_Strict):
+class RubricDef(StrictModel):
     bands: list[BandDef] = Field(min_length=1, max_length=10)
     recommendations: list[RecommendationDef] = Field(default_factory=list)
 
 
-class QuestionnaireDef(_Strict):
+class QuestionnaireDef(StrictModel):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,62}$")]
     title: Title
     skills: list[SkillDef] = Field(min_length=1, max_length=50)

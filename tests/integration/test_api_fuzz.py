@@ -57,6 +57,8 @@ OPERATION_RULES = {
     "questions, a respondent, a sector) and each answer must fit its question",
     ("GET", "/api/v1/assessments"): "a cursor is opaque: one the server did not issue is refused",
     ("GET", "/api/v1/respondents"): "a cursor is opaque: one the server did not issue is refused",
+    ("GET", "/api/v1/users"): "a cursor is opaque: one the server did not issue is refused",
+    ("GET", "/api/v1/audit"): "a cursor is opaque: one the server did not issue is refused",
     ("GET", "/api/v1/costs/summary"): "a period must run forwards, last at most 400 days, and end when a price "
     "version is in force",
     ("GET", "/api/v1/costs/per-assessment"): "as for GET /api/v1/costs/summary",
