@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from local.gateway import Gateway, create_gateway_app, manifest_routes
 from local.lambda_runtime import FunctionSpec, LocalLambda, Scheduler
 from local.ledger import BackgroundLedger
+from local.spa import spa_routes
 
 
 @dataclass
@@ -56,4 +57,5 @@ def build_local_platform(environments: int = 8) -> LocalPlatform:
     install_runtime(current_runtime().replace(invoker=LocalInvoker(runtime), ledger=ledger))
     gateway = Gateway(manifest_routes(), runtime)
     scheduled = [(spec, schedule) for spec, schedule in job_specs().values() if schedule]
-    return LocalPlatform(create_gateway_app(gateway), runtime, Scheduler(runtime, scheduled), ledger)
+    app = create_gateway_app(gateway, extra_routes=spa_routes())
+    return LocalPlatform(app, runtime, Scheduler(runtime, scheduled), ledger)

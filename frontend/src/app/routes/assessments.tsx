@@ -1,0 +1,5 @@
+import { PageHeader } from '@/components/ui/page';
+
+export default function Route() {
+  return <PageHeader title="assessments" />;
+}

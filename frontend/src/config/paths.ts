@@ -1,0 +1,21 @@
+/** Every route of the SPA, so links and the router agree. */
+export const paths = {
+  signIn: '/sign-in',
+  signUp: '/sign-up',
+  security: '/account/security',
+  dashboard: '/dashboard',
+  assessments: '/assessments',
+  assessment: (id: string) => `/assessments/${id}`,
+  respondents: '/respondents',
+  respondent: (id: string) => `/respondents/${id}`,
+  fieldwork: '/fieldwork',
+  questionnaires: '/questionnaires',
+  questionnaire: (id: string) => `/questionnaires/${id}`,
+  questionnaireVersion: (id: string, version: number) => `/questionnaires/${id}/versions/${version}`,
+  reports: '/reports',
+  exports: '/exports',
+  costs: '/costs',
+  users: '/users',
+  audit: '/audit',
+  simulator: '/simulator',
+} as const;
