@@ -24,6 +24,7 @@ export type RespondentNew = Schemas['RespondentNew'];
 export type SubmissionCreate = Schemas['SubmissionCreate'];
 export type SubmissionResult = Schemas['SubmissionResult'];
 export type AnswerIn = Schemas['AnswerIn'];
+export type AnswerOut = Schemas['AnswerOut'];
 export type QuestionPublic = Schemas['QuestionPublic'];
 export type QuestionsPublic = Schemas['QuestionsPublic'];
 export type QuestionDef = Schemas['QuestionDef'];

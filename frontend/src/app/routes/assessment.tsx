@@ -1,5 +1,14 @@
-import { PageHeader } from '@/components/ui/page';
+import { useParams } from 'react-router';
 
-export default function Route() {
-  return <PageHeader title="assessment" />;
+import { AssessmentView } from '@/features/assessments/components/assessment-view';
+
+import { RequirePermission } from './guard';
+
+export default function AssessmentRoute() {
+  const { assessmentId = '' } = useParams();
+  return (
+    <RequirePermission permission="assessments.read">
+      <AssessmentView assessmentId={assessmentId} />
+    </RequirePermission>
+  );
 }
