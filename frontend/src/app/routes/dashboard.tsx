@@ -1,5 +1,11 @@
-import { PageHeader } from '@/components/ui/page';
+import { DashboardView } from '@/features/dashboard/components/dashboard-view';
 
-export default function Route() {
-  return <PageHeader title="dashboard" />;
+import { RequirePermission } from './guard';
+
+export default function DashboardRoute() {
+  return (
+    <RequirePermission permission="dashboard.read">
+      <DashboardView />
+    </RequirePermission>
+  );
 }

@@ -1,0 +1,24 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+
+import { request } from '@/lib/api-client';
+import type { MutationConfig } from '@/lib/react-query';
+
+import type { ShareLink } from './contract';
+
+export type CreateLinkInput = { exportId: string; expiresIn: number; maxDownloads: number | null };
+
+/** A public link for people without an account; its URL (with the token) is answered this once. */
+export const createLink = ({ exportId, expiresIn, maxDownloads }: CreateLinkInput) =>
+  request<ShareLink>('POST', `/api/v1/exports/${exportId}/links`, { body: { expires_in: expiresIn, max_downloads: maxDownloads } });
+
+export const useCreateLink = (config?: MutationConfig<typeof createLink>) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: createLink,
+    ...config,
+    onSuccess: (...args) => {
+      void client.invalidateQueries({ queryKey: ['exports', 'links', args[1].exportId] });
+      return config?.onSuccess?.(...args);
+    },
+  });
+};

@@ -1,0 +1,67 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Card, CardHeader } from '@/components/ui/card';
+import { TextField } from '@/components/ui/field';
+import { describeError } from '@/lib/errors';
+import { cn } from '@/utils/cn';
+
+import { sendMessage } from '../api/send-message';
+
+type Bubble = { from: 'me' | 'bot'; text: string };
+
+/** A phone-like chat with the WhatsApp webhook, for trying the conversation without a Twilio account. */
+export function SimulatorChat() {
+  const [phone, setPhone] = useState('+254700000001');
+  const [bubbles, setBubbles] = useState<Bubble[]>([]);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const end = useRef<HTMLLIElement>(null);
+  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [bubbles]);
+
+  async function send(event: FormEvent) {
+    event.preventDefault();
+    const message = text.trim();
+    if (!message) return;
+    setBubbles((b) => [...b, { from: 'me', text: message }]);
+    setText('');
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await sendMessage(phone, message);
+      setBubbles((b) => [...b, ...answer.replies.map((r) => ({ from: 'bot' as const, text: r }))]);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Card className="mx-auto flex max-w-xl flex-col">
+      <CardHeader title="WhatsApp simulator" description="Messages are signed as Twilio signs them and go through the real webhook." />
+      <div className="border-b border-slate-100 p-4">
+        <TextField label="Respondent's phone" value={phone} onChange={(e) => setPhone(e.target.value)} inputMode="tel" />
+      </div>
+      <ol aria-label="Conversation" aria-live="polite" className="h-[28rem] space-y-2 overflow-y-auto bg-[#efeae2] p-4">
+        {bubbles.length === 0 && <li className="text-center text-sm text-slate-500">Say HI to start.</li>}
+        {bubbles.map((b, i) => (
+          <li key={i} className={cn('max-w-[80%] whitespace-pre-wrap rounded-lg px-3 py-2 text-sm shadow-sm',
+            b.from === 'me' ? 'ml-auto bg-[#d9fdd3]' : 'bg-white')}>
+            <span className="sr-only">{b.from === 'me' ? 'You: ' : 'Platform: '}</span>{b.text}
+          </li>
+        ))}
+        <li ref={end} aria-hidden />
+      </ol>
+      {error !== null && <Alert tone="error" className="m-4">{describeError(error)}</Alert>}
+      <form onSubmit={send} className="flex gap-2 p-4">
+        <label htmlFor="sim-message" className="sr-only">Message</label>
+        <input id="sim-message" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" placeholder="Type a message"
+          className="h-10 flex-1 rounded-full border-0 px-4 text-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-brand-600" />
+        <Button type="submit" loading={busy} className="rounded-full">Send</Button>
+      </form>
+    </Card>
+  );
+}
