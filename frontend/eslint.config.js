@@ -26,6 +26,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['warn', 'error'] }],
+      // Focus goes to the one field of a single-purpose step (the sign-in code after the password), where
+      // a person expects to type at once.
+      'jsx-a11y/no-autofocus': ['error', { ignoreNonDOM: true }],
       'import-x/no-cycle': 'error',
       'import-x/no-restricted-paths': [
         'error',

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 
 import { getConfig } from '@/config/env';
 import { request } from '@/lib/api-client';
@@ -47,7 +47,9 @@ export class RealtimeConnection {
 
   onStatus(listener: (s: RealtimeStatus) => void): () => void {
     this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return () => {
+      this.statusListeners.delete(listener);
+    };
   }
 
   /** The wait before reconnect attempt n (0-based): 1 s doubling up to 30 s, with up to 50% jitter. */
@@ -138,24 +140,22 @@ export function realtime(): RealtimeConnection {
 /** Listens on the shared connection while mounted; answers its status for a live/offline indicator. */
 export function useRealtime(topics: string[], onMessage: (m: RealtimeMessage) => void, onReconnect?: () => void): RealtimeStatus {
   const connection = realtime();
-  const [status, setStatus] = useState<RealtimeStatus>(connection.status);
+  const status = useSyncExternalStore(
+    (onChange) => connection.onStatus(onChange),
+    () => connection.status,
+  );
   const handlers = useRef({ onMessage, onReconnect });
   useEffect(() => {
     handlers.current = { onMessage, onReconnect };
   });
   const key = topics.join(',');
   useEffect(() => {
-    const offStatus = connection.onStatus(setStatus);
     const off = connection.subscribe({
       topics: key.split(','),
       onMessage: (m) => handlers.current.onMessage(m),
       onReconnect: () => handlers.current.onReconnect?.(),
     });
-    setStatus(connection.status);
-    return () => {
-      off();
-      offStatus();
-    };
+    return off;
   }, [connection, key]);
   return status;
 }

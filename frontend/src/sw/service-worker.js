@@ -5,6 +5,7 @@
 // - the published questionnaire and sectors: network first, the last copy when offline;
 // - every other API request passes through untouched and is never stored.
 
+/* global __PRECACHE__ */
 const PRECACHE = __PRECACHE__;
 const SHELL = `skills-shell-__VERSION__`;
 const API = 'skills-api';

@@ -1,5 +1,5 @@
-import { useEffect, useState, type ReactNode } from 'react';
-import { NavLink, Outlet, useLocation } from 'react-router';
+import { useState, type ReactNode } from 'react';
+import { NavLink, Outlet } from 'react-router';
 
 import { useOnline } from '@/hooks/use-online';
 import type { UserPublic } from '@/types/api';
@@ -75,9 +75,6 @@ export function AppLayout({ items, user, onSignOut, banner }: {
 }) {
   const [open, setOpen] = useState(false);
   const online = useOnline();
-  const location = useLocation();
-  useEffect(() => setOpen(false), [location.pathname]);
-
   return (
     <div className="min-h-full">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded-lg focus:bg-white focus:px-4 focus:py-2">

@@ -87,7 +87,7 @@ export function SignInForm({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <form onSubmit={submitPassword} className="space-y-5">
       {login.error && <Alert tone="error">{describeError(login.error)}</Alert>}
-      <TextField name="email" type="email" label="Email" autoComplete="username" required autoFocus />
+      <TextField name="email" type="email" label="Email" autoComplete="username" required />
       <TextField name="password" type="password" label="Password" autoComplete="current-password" required />
       <Button type="submit" className="w-full" loading={login.isPending || finishing}>
         Sign in

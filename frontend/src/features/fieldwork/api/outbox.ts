@@ -102,11 +102,16 @@ export async function retry(key: string): Promise<void> {
 
 export type SyncReport = { sent: number; failed: number; waiting: number; offline: boolean };
 
-async function withLock<T>(work: () => Promise<T>): Promise<T> {
+let tail: Promise<unknown> = Promise.resolve();
+
+/** One sync at a time: a Web Lock across tabs, or a queue within this page where there are no Web Locks. */
+function withLock<T>(work: () => Promise<T>): Promise<T> {
   if (typeof navigator !== 'undefined' && navigator.locks) {
     return navigator.locks.request('skills-outbox-sync', work) as Promise<T>;
   }
-  return work();
+  const run = tail.then(work, work);
+  tail = run.catch(() => undefined);
+  return run;
 }
 
 function messageOf(outcome: Extract<SubmitOutcome, { ok: false }>): string {
