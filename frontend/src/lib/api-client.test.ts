@@ -7,7 +7,7 @@ import { api, unwrap } from './api-client';
 import { ApiError } from './errors';
 import { session } from './session';
 
-const pair = (n: number) => ({ access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 900, token_type: 'bearer' });
+const pair = (n: number) => ({ access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 900, token_type: 'bearer' as const });
 
 describe('the api client', () => {
   it('sends the access token', async () => {

@@ -1,0 +1,33 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+
+import { mockApi } from '@/testing/mock-api';
+import { renderWithProviders, signIn, testUser } from '@/testing/render';
+
+import { CostsView } from './costs-view';
+
+const totals = { requests: 12, direct_usd: '0.0000420', shared_usd: '0.0000100', total_usd: '0.0000520' };
+
+describe('costs', () => {
+  it('shows totals, a breakdown and the cost per assessment, and regroups on demand', async () => {
+    signIn(testUser('finance'));
+    const net = mockApi({
+      'GET /api/v1/costs/summary': (r) => ({
+        from: '2026-11-01T00:00:00Z', to: '2026-11-30T00:00:00Z', group_by: new URL(r.url).searchParams.get('group_by'),
+        groups: [{ key: 'GET /api/v1/health', ...totals }], totals,
+      }),
+      'GET /api/v1/costs/per-assessment': () => ({
+        by_channel: [{ key: 'web', assessments: 3, mean_usd: '0.0001', median_usd: '0.0001', p95_usd: '0.0002' }],
+        by_sector: [{ key: 'agri', assessments: 3, mean_usd: '0.0001', median_usd: '0.0001', p95_usd: '0.0002' }],
+      }),
+    });
+    renderWithProviders(<CostsView />);
+    expect((await screen.findAllByText('$0.0000520')).length).toBeGreaterThan(0);
+    expect(screen.getByText('Total', { selector: 'p' }).nextSibling).toHaveTextContent('$0.0000520');
+    expect(screen.getByText('GET /api/v1/health')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('tab', { name: 'Route' }));
+    await vi.waitFor(() => expect(net.callsTo('GET /api/v1/costs/summary').map((c) => new URL(c.url).searchParams.get('group_by'))).toEqual(['day', 'route']));
+    expect(await screen.findByRole('table', { name: 'By channel' })).toHaveTextContent('web');
+  });
+});
