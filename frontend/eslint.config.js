@@ -55,8 +55,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.serviceworker } },
   },
   {
+    // Node scripts; the callbacks they hand to page.evaluate run in the browser.
     files: ['e2e/**/*.{ts,mjs}', 'scripts/**/*.{js,mjs}'],
-    languageOptions: { globals: { ...globals.node } },
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: { 'no-console': 'off' },
   },
 );

@@ -25,7 +25,7 @@ function serviceWorker(): Plugin {
       let hash = 0;
       for (const ch of shell.join('|')) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
       const source = readFileSync(new URL('./src/sw/service-worker.js', import.meta.url), 'utf8')
-        .replace('__PRECACHE__', JSON.stringify(shell))
+        .replace('/* the build\'s files */ []', JSON.stringify(shell))
         .replace('__VERSION__', hash.toString(36));
       this.emitFile({ type: 'asset', fileName: 'sw.js', source });
     },

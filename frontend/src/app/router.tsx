@@ -1,11 +1,12 @@
-import { useMemo } from 'react';
+import { useMemo, type ComponentType } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
 
 import { homeFor, useUser } from '@/lib/auth';
 
 import { AppRoot } from './routes/app-root';
+import { RouteError } from './routes/route-error';
 
-type Module = { default: React.ComponentType };
+type Module = { default: ComponentType };
 /** Each page is its own chunk, fetched when first visited: the first screen loads only what it shows. */
 const page = (load: () => Promise<Module>): Pick<RouteObject, 'lazy'> => ({
   lazy: () => load().then((m) => ({ Component: m.default })),
@@ -17,10 +18,11 @@ function Home() {
 }
 
 export const routes: RouteObject[] = [
-  { path: '/sign-in', ...page(() => import('./routes/sign-in')) },
-  { path: '/sign-up', ...page(() => import('./routes/sign-up')) },
+  { path: '/sign-in', errorElement: <RouteError />, ...page(() => import('./routes/sign-in')) },
+  { path: '/sign-up', errorElement: <RouteError />, ...page(() => import('./routes/sign-up')) },
   {
     element: <AppRoot />,
+    errorElement: <RouteError />,
     children: [
       { index: true, element: <Home /> },
       { path: 'dashboard', ...page(() => import('./routes/dashboard')) },

@@ -5,8 +5,7 @@
 // - the published questionnaire and sectors: network first, the last copy when offline;
 // - every other API request passes through untouched and is never stored.
 
-/* global __PRECACHE__ */
-const PRECACHE = __PRECACHE__;
+const PRECACHE = /* the build's files */ [];
 const SHELL = `skills-shell-__VERSION__`;
 const API = 'skills-api';
 const OFFLINE_API = ['/api/v1/questions', '/api/v1/sectors'];

@@ -186,6 +186,20 @@ function Form({ questionnaire, sectors, userId }: { questionnaire: QuestionsPubl
 export function AssessmentForm({ userId }: { userId: string }) {
   const questionnaire = usePublishedQuestionnaire();
   const sectors = useSectors();
+  const { refetch: refetchQuestionnaire } = questionnaire;
+  const { refetch: refetchSectors } = sectors;
+  useEffect(() => {
+    // On the very first visit the service worker takes control only after these were fetched: fetch them
+    // again through it, so the form opens offline from then on.
+    const worker = typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined;
+    if (!worker) return;
+    const warm = () => {
+      void refetchQuestionnaire();
+      void refetchSectors();
+    };
+    worker.addEventListener('controllerchange', warm);
+    return () => worker.removeEventListener('controllerchange', warm);
+  }, [refetchQuestionnaire, refetchSectors]);
   if (questionnaire.isPending || sectors.isPending) return <LoadingState label="Loading the questionnaire…" />;
   if (questionnaire.error) return <ErrorState error={questionnaire.error} onRetry={() => questionnaire.refetch()} />;
   if (sectors.error) return <ErrorState error={sectors.error} onRetry={() => sectors.refetch()} />;

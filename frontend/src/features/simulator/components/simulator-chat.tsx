@@ -19,7 +19,9 @@ export function SimulatorChat() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const end = useRef<HTMLLIElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [bubbles]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [bubbles]);
 
   async function send(event: FormEvent) {
     event.preventDefault();

@@ -1,0 +1,307 @@
+// The browser end-to-end run: Debian's Chromium driven by playwright-core against a running local platform
+// (tests/e2e/test_browser.py starts one and runs this). Each step prints "ok - <step>"; the first failure
+// prints its error and the run exits non-zero. Screenshots of every page go to SCREENSHOT_DIR.
+//
+// BASE_URL       the platform, e.g. http://127.0.0.1:8765
+// SCREENSHOT_DIR where the PNGs go
+// IMPORT_XLSX    a questionnaire workbook with mistakes, to show the import's row problems
+// RESULT_FILE    facts for the Python side to check in the database (JSON)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import * as OTPAuth from 'otpauth';
+import { chromium } from 'playwright-core';
+
+import { installContractMocks } from './contract-mocks.mjs';
+
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8000';
+const SHOTS = process.env.SCREENSHOT_DIR ?? 'e2e/output';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const PASSWORD = 'a sturdy passphrase 42';
+const ADMIN = 'admin@example.org';
+const ENUMERATOR = 'enumerator@example.org';
+const FINANCE = 'finance@example.org';
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+const TIMEOUT = 20_000;
+
+mkdirSync(SHOTS, { recursive: true });
+let passed = 0;
+let shot = 0;
+
+async function step(name, work) {
+  try {
+    await work();
+    passed += 1;
+    console.log(`ok - ${name}`);
+  } catch (error) {
+    console.log(`not ok - ${name}`);
+    // What each open page showed when the step failed, to read beside the error.
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    await Promise.all(pages.map((p, i) => p.screenshot({ path: join(SHOTS, `failure-${i}.png`) }).catch(() => undefined)));
+    throw error;
+  }
+}
+
+async function screenshot(page, name, fullPage = false) {
+  shot += 1;
+  await page.screenshot({ path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage, animations: 'disabled' });
+}
+
+function totp(secret, stepsAhead = 0) {
+  const generator = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
+  return generator.generate({ timestamp: Date.now() + stepsAhead * 30_000 });
+}
+
+async function newPage(browser, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, baseURL: BASE });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.log(`  page error: ${error.message}`));
+  return { context, page };
+}
+
+async function signUp(page, { path = '/sign-up', name, email }) {
+  await page.goto(path);
+  await page.getByLabel('Full name').fill(name);
+  if (email) await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Repeat the password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/account/security?welcome=1');
+  await page.getByRole('heading', { name: 'Account security' }).waitFor();
+}
+
+async function invite(page, email, role) {
+  await page.goto('/users');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Role', { exact: true }).selectOption(role);
+  await page.getByRole('button', { name: 'Create invitation' }).click();
+  const link = await page.getByTestId('invitation-link').inputValue();
+  if (!link.includes('/sign-up#invitation=')) throw new Error(`unexpected invitation link ${link}`);
+  return link;
+}
+
+/** Answers every question the form shows (choosing the first option), including those shown by earlier answers. */
+async function answerAll(page) {
+  const sets = page.locator('form[aria-label="Assessment form"] fieldset');
+  for (let i = 0; i < (await sets.count()); i += 1) {
+    const set = sets.nth(i);
+    if (await set.locator('input[type=radio], input[type=checkbox]').count()) await set.locator('label').first().click();
+    else if (await set.locator('input[type=number]').count()) {
+      const input = set.locator('input[type=number]');
+      await input.fill((await input.getAttribute('min')) ?? '1');
+    } else if (await set.locator('textarea').count()) await set.locator('textarea').fill('Tailoring and selling clothes');
+  }
+}
+
+async function fillRespondent(page, name, phone) {
+  await page.getByLabel('Full name').fill(name);
+  await page.getByLabel('Phone (WhatsApp)').fill(phone);
+  await page.getByLabel('Sector').selectOption({ index: 1 });
+  await page.getByLabel('Region').fill('Dakar');
+}
+
+async function apiGet(path, token) {
+  const response = await fetch(`${BASE}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function accessToken(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('skills.session') ?? 'null')?.accessToken);
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const facts = {};
+try {
+  const { page: admin } = await newPage(browser);
+  let secret = '';
+
+  await step('the first sign-up creates the super-admin', async () => {
+    await admin.goto('/sign-up');
+    await screenshot(admin, 'sign-up');
+    await signUp(admin, { name: 'Ada Admin', email: ADMIN });
+  });
+
+  await step('2FA enrolment with a code computed from the shown secret; recovery codes shown once', async () => {
+    await admin.getByRole('button', { name: /Set up two-factor/ }).click();
+    secret = (await admin.getByTestId('totp-secret').textContent()).replace(/\s/g, '');
+    await admin.getByRole('img', { name: /QR code/ }).waitFor();
+    await screenshot(admin, 'two-factor-setup');
+    await admin.getByLabel('Code from the app').fill(totp(secret));
+    await admin.getByRole('button', { name: 'Turn on' }).click();
+    const codes = admin.getByRole('list', { name: 'Recovery codes' });
+    await codes.waitFor();
+    if ((await codes.getByRole('listitem').count()) !== 10) throw new Error('expected ten recovery codes');
+    await screenshot(admin, 'two-factor-recovery-codes');
+    await admin.getByRole('button', { name: 'I have saved them' }).click();
+    await admin.getByText('Sign-ins to this account ask for a code').waitFor();
+  });
+
+  await step('sign-out', async () => {
+    await admin.getByRole('button', { name: 'Sign out' }).click();
+    await admin.waitForURL('**/sign-in');
+    await screenshot(admin, 'sign-in');
+  });
+
+  await step('sign-in with a code from the authenticator', async () => {
+    await admin.getByLabel('Email').fill(ADMIN);
+    await admin.getByLabel('Password').fill(PASSWORD);
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    const code = admin.getByLabel('Authentication code');
+    await code.waitFor();
+    if ((await code.getAttribute('autocomplete')) !== 'one-time-code') throw new Error('code field lacks autocomplete=one-time-code');
+    await screenshot(admin, 'sign-in-code');
+    // The enrolment code was spent; the server accepts the next time step too.
+    await code.fill(totp(secret, 1));
+    await admin.getByRole('button', { name: 'Verify and sign in' }).click();
+    await admin.waitForURL('**/dashboard');
+  });
+
+  await step('questionnaires: an xlsx with mistakes is refused row by row; a draft is made from the published version', async () => {
+    await admin.goto('/questionnaires');
+    await admin.getByLabel('File').setInputFiles(process.env.IMPORT_XLSX);
+    await admin.getByRole('button', { name: 'Import' }).click();
+    await admin.getByText(/problems? in the file; nothing was stored/).waitFor();
+    await screenshot(admin, 'questionnaires-import-problems', true);
+    await admin.getByRole('link', { name: /skills-baseline/ }).click();
+    await admin.getByRole('table', { name: 'Versions' }).waitFor();
+    await screenshot(admin, 'questionnaire-versions');
+    await admin.getByRole('button', { name: 'New draft from this' }).click();
+    await admin.waitForURL('**/versions/2');
+    await admin.getByRole('button', { name: 'Publish this version' }).waitFor();
+    await screenshot(admin, 'questionnaire-draft-editor');
+  });
+
+  let enumeratorLink = '';
+  let financeLink = '';
+  await step('invitations for an enumerator and for finance', async () => {
+    enumeratorLink = await invite(admin, ENUMERATOR, 'enumerator');
+    financeLink = await invite(admin, FINANCE, 'finance');
+    await screenshot(admin, 'users-and-invitations');
+  });
+
+  await step('a super-admin takes an assessment online and reads out the results', async () => {
+    await admin.goto('/fieldwork');
+    await fillRespondent(admin, 'Fatou Ndiaye', '+221770000001');
+    await answerAll(admin);
+    await admin.getByRole('button', { name: 'Finish assessment' }).click();
+    await admin.getByText('Assessment stored for Fatou Ndiaye').waitFor();
+    await screenshot(admin, 'fieldwork-result');
+  });
+
+  // The enumerator works on a phone, in a browser of their own.
+  const { context: fieldContext, page: field } = await newPage(browser, PHONE);
+  await step('the enumerator signs up through the invitation link', async () => {
+    await signUp(field, { path: enumeratorLink.replace(BASE, ''), name: 'Eli Enumerator' });
+    await field.getByText('Your account is ready').waitFor();
+  });
+
+  await step('online once: the service worker takes the app shell and the questionnaire', async () => {
+    await field.goto('/fieldwork');
+    await field.getByRole('button', { name: 'Finish assessment' }).waitFor();
+    await field.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: TIMEOUT });
+    await field.reload();
+    await field.getByRole('button', { name: 'Finish assessment' }).waitFor();
+  });
+
+  await step('offline: the page reloads from the cache and the finished assessment waits on the device', async () => {
+    await fieldContext.setOffline(true);
+    await field.reload();
+    await field.getByText('You are offline').waitFor();
+    await fillRespondent(field, 'Moussa Diallo', '+221770000002');
+    await answerAll(field);
+    await field.getByRole('button', { name: 'Finish assessment' }).dblclick();
+    await field.getByText('Saved on this device: Moussa Diallo').waitFor();
+    const queue = field.getByRole('list', { name: 'Queued assessments' });
+    await queue.getByText('Moussa Diallo').waitFor();
+    if ((await queue.getByRole('listitem').count()) !== 1) throw new Error('expected one queued assessment');
+    await field.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(field, 'fieldwork-offline-phone');
+    const stored = await apiGet('/api/v1/assessments', await accessToken(field));
+    if (stored.items.length !== 0) throw new Error(`nothing should be stored while offline, found ${stored.items.length}`);
+  });
+
+  await step('back online: the queue is sent, and exactly one assessment is stored however often sync runs', async () => {
+    await fieldContext.setOffline(false);
+    // More sync triggers than needed: each must find the queue empty or send the same key.
+    await field.evaluate(() => {
+      for (let i = 0; i < 3; i += 1) window.dispatchEvent(new Event('online'));
+    });
+    await field.getByText('Nothing waiting: every finished assessment was sent.').waitFor();
+    await field.evaluate(() => window.dispatchEvent(new Event('online')));
+    await field.getByRole('list', { name: 'Sent assessments' }).getByText('Moussa Diallo').waitFor();
+    const stored = await apiGet('/api/v1/assessments', await accessToken(field));
+    if (stored.items.length !== 1) throw new Error(`expected exactly one assessment, found ${stored.items.length}`);
+    facts.enumerator = { email: ENUMERATOR, assessments: stored.items.length, respondent: stored.items[0].respondent_name };
+  });
+
+  await step('finance sees the costs page in its menu and cannot open users', async () => {
+    const { page: finance } = await newPage(browser);
+    await signUp(finance, { path: financeLink.replace(BASE, ''), name: 'Fin Ance' });
+    const menu = finance.getByRole('navigation', { name: 'Main' });
+    await menu.getByRole('link', { name: 'Costs' }).waitFor();
+    if (await menu.getByRole('link', { name: 'Users' }).count()) throw new Error('finance must not see Users');
+    await finance.goto('/users');
+    await finance.getByText('This page is not available to your role').waitFor();
+    await screenshot(finance, 'users-refused-to-finance');
+    const response = await fetch(`${BASE}/api/v1/users`, { headers: { authorization: `Bearer ${await accessToken(finance)}` } });
+    if (response.status !== 403) throw new Error(`the API must refuse finance too, got ${response.status}`);
+  });
+
+  await step('screenshots of the pages whose APIs have landed', async () => {
+    await admin.goto('/assessments');
+    await admin.getByRole('table', { name: 'Assessments' }).getByText('Moussa Diallo').waitFor();
+    await screenshot(admin, 'assessments');
+    await admin.getByRole('link', { name: 'Fatou Ndiaye' }).click();
+    await admin.getByRole('heading', { name: 'Scores by skill' }).waitFor();
+    await screenshot(admin, 'assessment-detail', true);
+    await admin.goto('/respondents');
+    await admin.getByRole('table', { name: 'Respondents' }).getByText('Moussa Diallo').waitFor();
+    await screenshot(admin, 'respondents');
+    await admin.getByRole('link', { name: 'Moussa Diallo' }).click();
+    await admin.getByRole('heading', { name: 'Moussa Diallo' }).waitFor();
+    await screenshot(admin, 'respondent');
+    await admin.goto('/reports');
+    await admin.getByRole('heading', { name: 'Mean score per skill, by sector' }).waitFor();
+    await admin.locator('.recharts-bar-rectangle').first().waitFor();
+    await screenshot(admin, 'reports-by-sector', true);
+    await admin.getByRole('tab', { name: 'By skill' }).click();
+    await admin.locator('.recharts-bar-rectangle').first().waitFor();
+    await screenshot(admin, 'reports-by-skill', true);
+    await admin.goto('/questionnaires');
+    await admin.getByRole('link', { name: /skills-baseline/ }).waitFor();
+    await screenshot(admin, 'questionnaires');
+    await admin.goto('/audit');
+    await admin.getByRole('table', { name: 'Audit log' }).getByText('auth.login').first().waitFor();
+    await screenshot(admin, 'audit-log');
+  });
+
+  await step('screenshots of the pages written against the open issues\' contracts (sample answers)', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto('/sign-in');
+    const session = await admin.evaluate(() => localStorage.getItem('skills.session'));
+    await page.evaluate((s) => localStorage.setItem('skills.session', s), session);
+    await installContractMocks(context);
+    for (const [path, name, ready] of [
+      ['/dashboard', 'dashboard', 'Latest submissions'],
+      ['/exports', 'exports', 'Your exports'],
+      ['/costs', 'costs', 'Cost breakdown'],
+      ['/simulator', 'whatsapp-simulator', 'WhatsApp simulator'],
+    ]) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: ready }).first().waitFor();
+      if (name === 'whatsapp-simulator') {
+        await page.getByLabel('Message').fill('HI');
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.getByText(/Welcome to the skills assessment/).waitFor();
+      }
+      await screenshot(page, name, name !== 'whatsapp-simulator');
+    }
+  });
+} finally {
+  await browser.close();
+  if (process.env.RESULT_FILE) writeFileSync(process.env.RESULT_FILE, JSON.stringify(facts));
+}
+console.log(`${passed} passed, 0 failed`);

@@ -1,0 +1,121 @@
+"""The SPA in a real browser against the real local platform.
+
+Starts the local platform (gateway, Lambda handlers, the test PostgreSQL, the built SPA) on a free port and
+runs the Playwright suite (frontend/e2e/run.mjs, playwright-core driving Debian's Chromium) against it:
+first sign-up, 2FA enrolment and sign-in with a code, invitations, an enumerator finishing an assessment
+offline and syncing it, finance kept out of users. Screenshots of every page land in docs/screenshots.
+``make test`` builds the SPA and installs Chromium before it runs this.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import uvicorn
+from openpyxl import load_workbook
+
+from local.seed import seed
+from local.server import build_local_platform
+from shared.db import Database
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+FRONTEND = ROOT / "frontend"
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "docs" / "screenshots"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SAMPLE_XLSX = ROOT / "shared" / "questionnaires" / "samples" / "skills_baseline.xlsx"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_platform(db: Database, database_url: str) -> Iterator[str]:
+    """The local platform served over real HTTP on a free port, with the reference data of ``make dev``."""
+    needed = (FRONTEND / "dist" / "index.html", FRONTEND / "node_modules", Path(CHROMIUM))
+    missing = [p for p in needed if not p.exists()]
+    if missing:
+        pytest.fail(f"missing {', '.join(map(str, missing))}: `make test` builds the SPA and installs Chromium first")
+    seed(database_url)
+    platform = build_local_platform(environments=4)
+    platform.start()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the local platform did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        platform.stop()
+
+
+@pytest.fixture
+def workbook_with_mistakes(tmp_path: Path) -> Path:
+    """The sample questionnaire with an unknown question type and an option of an unknown question."""
+    book = load_workbook(SAMPLE_XLSX)
+    questions = book["questions"]
+    type_column = [c.value for c in questions[1]].index("type") + 1
+    questions.cell(row=3, column=type_column, value="yesno")
+    options = book["options"]
+    options.cell(row=2, column=1, value="no_such_question")
+    path = tmp_path / "questionnaire-with-mistakes.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.mark.timeout(400)
+def test_the_spa_end_to_end_in_chromium(
+    live_platform: str, database_url: str, workbook_with_mistakes: Path, tmp_path: Path
+) -> None:
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    result_file = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        "BASE_URL": live_platform,
+        "SCREENSHOT_DIR": str(SCREENSHOTS),
+        "IMPORT_XLSX": str(workbook_with_mistakes),
+        "RESULT_FILE": str(result_file),
+        "CHROMIUM": CHROMIUM,
+    }
+    try:
+        run = subprocess.run(
+            ["node", "e2e/run.mjs"], cwd=FRONTEND, env=env, capture_output=True, text=True, timeout=240, check=False
+        )
+    except subprocess.TimeoutExpired as stuck:
+        pytest.fail(f"the browser run took over 240 s:\n{stuck.stdout!s}\n{stuck.stderr!s}")
+    assert run.returncode == 0, f"the browser run failed:\n{run.stdout}\n{run.stderr}"
+
+    # What the browser saw through the API, checked once more in the database: the enumerator's offline
+    # assessment is stored exactly once, however often the page synced.
+    facts = json.loads(result_file.read_text())
+    assert facts["enumerator"]["assessments"] == 1
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM assessments a JOIN users u ON u.id = a.enumerator_id WHERE u.email = %s",
+            (facts["enumerator"]["email"],),
+        ).fetchone()
+    assert row == (1,)
+    pages = sorted(p.name for p in SCREENSHOTS.glob("*.png"))
+    assert len(pages) >= 20, pages
