@@ -8,7 +8,8 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: help dev test unit lint fmt bench layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean
+.PHONY: help dev test unit lint fmt bench layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean \
+	spa frontend-test api-types api-types-check
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -22,11 +23,43 @@ $(UV):
 	$(UV) sync --frozen --all-groups
 	touch $@
 
-dev: .venv/.synced ## run the platform on http://127.0.0.1:8000 (PORT overrides); Ctrl-C stops it all
+dev: .venv/.synced spa ## run the platform on http://127.0.0.1:8000 (PORT overrides); Ctrl-C stops it all
 	exec $(PY) -m local.dev
 
-test: .venv/.synced lint ## every test: lint, unit, integration (own PostgreSQL), infra
+test: .venv/.synced lint frontend-test spa /usr/bin/chromium ## every test: lint, SPA checks, unit, integration (own PostgreSQL), infra, browser
 	$(PY) -m pytest
+
+# The SPA (frontend/): dependencies when the lock file changed, a build when a source changed.
+SPA_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(SPA_SOURCES)
+	cd frontend && npx vite build
+
+spa: frontend/dist/index.html ## build the SPA into frontend/dist (when its sources changed)
+
+/usr/bin/chromium:
+	bash local/system-packages.sh browser
+
+frontend-test: .venv/.synced frontend/node_modules/.package-lock.json ## SPA: ESLint, TypeScript, stale API types, Vitest
+	cd frontend && npx eslint . --max-warnings 0
+	cd frontend && npx tsc -p .
+	$(MAKE) --no-print-directory api-types-check
+	cd frontend && npx vitest run
+
+api-types: .venv/.synced frontend/node_modules/.package-lock.json ## regenerate the SPA's API types from the OpenAPI document
+	$(PY) -m local.openapi build/openapi.json
+	cd frontend && npx openapi-typescript ../build/openapi.json -o src/types/api.gen.ts
+
+api-types-check: .venv/.synced frontend/node_modules/.package-lock.json
+	$(PY) -m local.openapi build/openapi.json
+	cd frontend && npx openapi-typescript ../build/openapi.json -o ../build/api.gen.ts
+	@diff -u frontend/src/types/api.gen.ts build/api.gen.ts || \
+		{ echo "frontend/src/types/api.gen.ts is stale: run make api-types and commit it" >&2; exit 1; }
 
 unit: .venv/.synced ## unit tests only (no sockets)
 	$(PY) -m pytest tests/unit
@@ -72,4 +105,4 @@ db-status: .venv/.synced ## whether the dev PostgreSQL runs, where its data is a
 	$(PY) -m local.devdb status
 
 clean: ## remove build output (keeps .local, the dev database, and .cache, the built layers)
-	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache frontend/dist

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs when they are missing (PostgreSQL server binaries).
+# Installs the Debian packages the project needs when they are missing: PostgreSQL server binaries, and with
+# the argument `browser` Debian's Chromium for the SPA's browser tests (never a downloaded browser build).
 set -euo pipefail
 missing=()
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+if [ "${1:-}" = browser ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+elif ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -16,7 +16,7 @@ function Fieldwork({ userId }: { userId: string }) {
       <PageHeader title="New assessment" description="Take an assessment with a respondent. It works offline: finished assessments wait on this device until they can be sent." />
       <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
         <AssessmentForm userId={userId} />
-        <div className="xl:sticky xl:top-6 xl:self-start">
+        <div className="order-first xl:order-none xl:sticky xl:top-6 xl:self-start">
           <OutboxQueue userId={userId} syncing={syncing}
             onSync={() => { setSyncing(true); void sync().finally(() => setSyncing(false)); }} />
         </div>

@@ -30,8 +30,8 @@ function CostChart({ groups }: { groups: CostGroup[] }) {
         <YAxis tick={{ fontSize: 11 }} tickFormatter={(v: number) => formatUsd(v)} width={70} />
         <Tooltip formatter={(v) => formatUsd(Number(v))} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Bar dataKey="direct" name="Direct" stackId="cost" fill="#0f766e" />
-        <Bar dataKey="shared" name="Shared (database, network)" stackId="cost" fill="#94a3b8" radius={[3, 3, 0, 0]} />
+        <Bar dataKey="direct" name="Direct" stackId="cost" fill="#0f766e" isAnimationActive={false} />
+        <Bar dataKey="shared" name="Shared (database, network)" stackId="cost" fill="#94a3b8" radius={[3, 3, 0, 0]} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );

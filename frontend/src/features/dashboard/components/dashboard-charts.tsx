@@ -10,7 +10,7 @@ export function CountBars({ rows, height = 240 }: { rows: { name: string; value:
         <XAxis type="number" allowDecimals={false} tick={{ fontSize: 12 }} />
         <YAxis type="category" dataKey="name" width={120} tick={{ fontSize: 12 }} />
         <Tooltip />
-        <Bar dataKey="value" name="Assessments" fill="#0f766e" radius={[0, 3, 3, 0]} />
+        <Bar dataKey="value" name="Assessments" fill="#0f766e" radius={[0, 3, 3, 0]} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );
@@ -25,7 +25,7 @@ export function SkillMeans({ skills }: { skills: DashboardSummary['skills'] }) {
         <XAxis dataKey="name" tick={{ fontSize: 12 }} />
         <YAxis domain={[0, 100]} tick={{ fontSize: 12 }} />
         <Tooltip />
-        <Bar dataKey="value" name="Mean score" fill="#0072B2" radius={[3, 3, 0, 0]} />
+        <Bar dataKey="value" name="Mean score" fill="#0072B2" radius={[3, 3, 0, 0]} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );
@@ -42,8 +42,8 @@ export function Funnel({ funnel }: { funnel: DashboardSummary['funnel'] }) {
         <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
         <Tooltip labelFormatter={(_, payload) => String(payload?.[0]?.payload?.label ?? '')} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Bar dataKey="reached" name="Reached" fill="#94a3b8" radius={[3, 3, 0, 0]} />
-        <Bar dataKey="answered" name="Answered" fill="#0f766e" radius={[3, 3, 0, 0]} />
+        <Bar dataKey="reached" name="Reached" fill="#94a3b8" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+        <Bar dataKey="answered" name="Answered" fill="#0f766e" radius={[3, 3, 0, 0]} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );

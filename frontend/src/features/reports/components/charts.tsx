@@ -21,7 +21,7 @@ export function SectorSkillChart({ data }: { data: SectorReports }) {
         <Tooltip />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         {skills.map(([code, label], i) => (
-          <Bar key={code} dataKey={code} name={label} fill={PALETTE[i % PALETTE.length]} radius={[3, 3, 0, 0]} />
+          <Bar key={code} dataKey={code} name={label} fill={PALETTE[i % PALETTE.length]} radius={[3, 3, 0, 0]} isAnimationActive={false} />
         ))}
       </BarChart>
     </ResponsiveContainer>
@@ -40,7 +40,7 @@ export function DistributionChart({ skill }: { skill: SkillReports['skills'][num
         <XAxis dataKey="bucket" tick={{ fontSize: 10 }} interval={1} />
         <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
         <Tooltip />
-        <Bar dataKey="count" name="Assessments" fill="#0f766e" radius={[3, 3, 0, 0]} />
+        <Bar dataKey="count" name="Assessments" fill="#0f766e" radius={[3, 3, 0, 0]} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );
