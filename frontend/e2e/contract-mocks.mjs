@@ -1,4 +1,4 @@
-// Sample answers for the routes of open issues (dashboard #13, exports #11, costs #9, WhatsApp #10), in the
+// Sample answers for the routes of open issues (dashboard #13, exports #11, WhatsApp #10), in the
 // shapes their contracts give, so the pages built against them can be seen and checked in the browser
 // before the APIs land. When a route lands, its mock goes and the run uses the real API.
 
@@ -32,21 +32,6 @@ const exportsList = {
   ],
 };
 
-function costGroups(groupBy) {
-  const keys = {
-    day: Array.from({ length: 7 }, (_, i) => new Date(now - (6 - i) * 86_400_000).toISOString().slice(0, 10)),
-    route: ['POST /api/v1/assessments/submit', 'POST /api/v1/webhooks/twilio/whatsapp', 'GET /api/v1/assessments', 'GET /api/v1/dashboard/summary', 'POST /api/v1/auth/login'],
-    channel: ['web', 'whatsapp', 'websocket', 'system'],
-    sector: SECTORS.map(([s]) => s),
-    function: ['PostAssessmentsSubmit', 'PostWebhooksTwilioWhatsapp', 'GetAssessments', 'relay'],
-  }[groupBy];
-  return keys.map((key, i) => {
-    const direct = 0.0123 + ((i * 37) % 11) * 0.0041;
-    const shared = direct * 0.35;
-    return { key, requests: 900 + ((i * 131) % 700), direct_usd: direct.toFixed(7), shared_usd: shared.toFixed(7), total_usd: (direct + shared).toFixed(7) };
-  });
-}
-
 export async function installContractMocks(context) {
   await context.route('**/config.json', async (route) => {
     const response = await route.fetch();
@@ -60,21 +45,6 @@ export async function installContractMocks(context) {
     });
   });
   await context.route('**/api/v1/exports', (route) => route.fulfill(json(exportsList)));
-  await context.route('**/api/v1/costs/summary?*', (route) => {
-    const groupBy = new URL(route.request().url()).searchParams.get('group_by') ?? 'day';
-    const groups = costGroups(groupBy);
-    const sum = (f) => groups.reduce((n, g) => n + Number(g[f]), 0);
-    route.fulfill(json({ from: iso(10_080), to: iso(0), group_by: groupBy, groups, totals: {
-      requests: groups.reduce((n, g) => n + g.requests, 0), direct_usd: sum('direct_usd').toFixed(7), shared_usd: sum('shared_usd').toFixed(7), total_usd: sum('total_usd').toFixed(7),
-    } }));
-  });
-  await context.route('**/api/v1/costs/per-assessment*', (route) => route.fulfill(json({
-    by_channel: [
-      { key: 'web', assessments: 64, mean_usd: '0.0004210', median_usd: '0.0003900', p95_usd: '0.0007800' },
-      { key: 'whatsapp', assessments: 47, mean_usd: '0.2161000', median_usd: '0.2150000', p95_usd: '0.2420000' },
-    ],
-    by_sector: SECTORS.map(([key, , n], i) => ({ key, assessments: n, mean_usd: (0.09 + i * 0.011).toFixed(7), median_usd: (0.085 + i * 0.01).toFixed(7), p95_usd: (0.2 + i * 0.01).toFixed(7) })),
-  })));
   await context.route('**/api/v1/dev/whatsapp', (route) => {
     const text = JSON.parse(route.request().postData() ?? '{}').body ?? '';
     route.fulfill(json({ replies: /^(hi|start)$/i.test(text.trim())

@@ -237,11 +237,15 @@ try {
     facts.enumerator = { email: ENUMERATOR, assessments: stored.items.length, respondent: stored.items[0].respondent_name };
   });
 
-  await step('finance sees the costs page in its menu and cannot open users', async () => {
+  await step('finance sees the costs page and cannot open users', async () => {
     const { page: finance } = await newPage(browser);
     await signUp(finance, { path: financeLink.replace(BASE, ''), name: 'Fin Ance' });
     const menu = finance.getByRole('navigation', { name: 'Main' });
-    await menu.getByRole('link', { name: 'Costs' }).waitFor();
+    await menu.getByRole('link', { name: 'Costs' }).click();
+    await finance.getByRole('heading', { name: 'Cost breakdown' }).waitFor();
+    await finance.getByRole('table', { name: 'Costs by group' }).waitFor();
+    await finance.getByRole('table', { name: 'Requests' }).getByText('POST /api/v1/auth/signup').first().waitFor();
+    await screenshot(finance, 'costs', true);
     if (await menu.getByRole('link', { name: 'Users' }).count()) throw new Error('finance must not see Users');
     await finance.goto('/users');
     await finance.getByText('This page is not available to your role').waitFor();
@@ -287,7 +291,6 @@ try {
     for (const [path, name, ready] of [
       ['/dashboard', 'dashboard', 'Latest submissions'],
       ['/exports', 'exports', 'Your exports'],
-      ['/costs', 'costs', 'Cost breakdown'],
       ['/simulator', 'whatsapp-simulator', 'WhatsApp simulator'],
     ]) {
       await page.goto(path);

@@ -277,6 +277,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/costs/per-assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cost Per Assessment
+         * @description Cost per completed assessment by channel and sector (mean, median, p95, total): every request of its
+         *     form session or WhatsApp conversation counts, with its share of the fixed costs.
+         */
+        get: operations["cost_per_assessment_api_v1_costs_per_assessment_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/costs/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Cost Requests
+         * @description The cost ledger, newest first: one row per invocation of any function, with what it used and what each
+         *     component cost.
+         */
+        get: operations["list_cost_requests_api_v1_costs_requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/costs/requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Cost Request
+         * @description One ledger row, by the Lambda request id or by the API Gateway request id a client saw (the
+         *     `apigw-requestid` response header).
+         */
+        get: operations["get_cost_request_api_v1_costs_requests__request_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/costs/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cost Summary
+         * @description What the period's requests cost, grouped by route key (e.g. `GET /api/v1/health`), function, channel,
+         *     day (UTC) or sector. Direct costs come from each request's ledger row; fixed costs of the deployment
+         *     (Aurora capacity, RDS Proxy, NAT, endpoints) are shared out in proportion to database time. Amounts are
+         *     decimal strings in USD.
+         */
+        get: operations["cost_summary_api_v1_costs_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -797,6 +883,157 @@ export interface components {
             /** Code */
             code: string;
         };
+        /** CostGroup */
+        CostGroup: {
+            /** Direct Usd */
+            direct_usd: string;
+            /**
+             * Key
+             * @description The route key, function, channel, day (YYYY-MM-DD) or sector code; null for requests that belong to no sector.
+             */
+            key: string | null;
+            /** Requests */
+            requests: number;
+            /** Shared Usd */
+            shared_usd: string;
+            /** Total Usd */
+            total_usd: string;
+        };
+        /** CostRequestPublic */
+        CostRequestPublic: {
+            /** Actor */
+            actor: string | null;
+            /** Architecture */
+            architecture: string;
+            /** Assessment Id */
+            assessment_id: string | null;
+            /** Billed Ms */
+            billed_ms: number;
+            /** Channel */
+            channel: string;
+            /** Cold Start */
+            cold_start: boolean;
+            /** Correlation Id */
+            correlation_id: string | null;
+            /** Db Ms */
+            db_ms: string;
+            /** Db Statements */
+            db_statements: number;
+            /** Direct Usd */
+            direct_usd: string;
+            /** Duration Ms */
+            duration_ms: string;
+            /** Function */
+            function: string;
+            /** Gateway Usd */
+            gateway_usd: string;
+            /** Init Ms */
+            init_ms: string | null;
+            /**
+             * Items
+             * @description Cost of each component.
+             */
+            items: {
+                [key: string]: string;
+            };
+            /** Kind */
+            kind: string;
+            /** Lambda Usd */
+            lambda_usd: string;
+            /** Max Memory Mb */
+            max_memory_mb: number | null;
+            /** Memory Mb */
+            memory_mb: number;
+            /** Price Version */
+            price_version: number;
+            /**
+             * Reconciled
+             * @description Whether the Lambda REPORT line has confirmed billed duration and memory.
+             */
+            reconciled: boolean;
+            /** Region */
+            region: string;
+            /** Request Id */
+            request_id: string;
+            /** Route */
+            route: string;
+            /** S3 Usd */
+            s3_usd: string;
+            /** Session Key */
+            session_key: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Status */
+            status: number;
+            /**
+             * Twilio Actual Usd
+             * @description Twilio, as Twilio reported it later; null until then.
+             */
+            twilio_actual_usd: string | null;
+            /**
+             * Twilio Usd
+             * @description Twilio, as estimated when the request ran.
+             */
+            twilio_usd: string;
+            /**
+             * Usage
+             * @description Quantity used of each priced component, in its unit.
+             */
+            usage: {
+                [key: string]: string;
+            };
+        };
+        /** CostSummary */
+        CostSummary: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "route" | "function" | "channel" | "day" | "sector";
+            /** Groups */
+            groups: components["schemas"]["CostGroup"][];
+            /** Price Version */
+            price_version: number;
+            /** Profile */
+            profile: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+            totals: components["schemas"]["CostTotals"];
+        };
+        /** CostTotals */
+        CostTotals: {
+            /** Direct Usd */
+            direct_usd: string;
+            /** Requests */
+            requests: number;
+            /**
+             * Shared Pool
+             * @description Fixed cost of the period by component.
+             */
+            shared_pool: {
+                [key: string]: string;
+            };
+            /** Shared Usd */
+            shared_usd: string;
+            /** Total Usd */
+            total_usd: string;
+            /**
+             * Unallocated Shared Usd
+             * @description Fixed costs of the period that no request's database time could carry (an idle period).
+             */
+            unallocated_shared_usd: string;
+        };
         /** DisableTwoFactorRequest */
         DisableTwoFactorRequest: {
             /**
@@ -943,6 +1180,48 @@ export interface components {
             code: string;
             /** Label */
             label: string;
+        };
+        /** Page[CostRequestPublic] */
+        Page_CostRequestPublic_: {
+            /** Items */
+            items: components["schemas"]["CostRequestPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /** PerAssessmentCosts */
+        PerAssessmentCosts: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /** Groups */
+            groups: components["schemas"]["PerAssessmentGroup"][];
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+        };
+        /** PerAssessmentGroup */
+        PerAssessmentGroup: {
+            /** Assessments */
+            assessments: number;
+            /** Channel */
+            channel: string;
+            /** Mean Usd */
+            mean_usd: string;
+            /** Median Usd */
+            median_usd: string;
+            /** P95 Usd */
+            p95_usd: string;
+            /** Sector */
+            sector: string;
+            /** Total Usd */
+            total_usd: string;
         };
         /**
          * QuestionCreate
@@ -2212,6 +2491,230 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cost_per_assessment_api_v1_costs_per_assessment_get: {
+        parameters: {
+            query?: {
+                /** @description Submitted at or after. */
+                from?: string | null;
+                /** @description Submitted before; now by default. */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerAssessmentCosts"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_cost_requests_api_v1_costs_requests_get: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive); 30 days before `to`. */
+                from?: string | null;
+                /** @description End (exclusive); now by default. */
+                to?: string | null;
+                /** @description A route key, e.g. `GET /api/v1/health`. */
+                route?: string | null;
+                function?: string | null;
+                channel?: ("web" | "whatsapp" | "websocket" | "system") | null;
+                status?: number | null;
+                actor?: string | null;
+                assessment_id?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CostRequestPublic_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_cost_request_api_v1_costs_requests__request_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostRequestPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cost_summary_api_v1_costs_summary_get: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive); 30 days before `to`. */
+                from?: string | null;
+                /** @description End (exclusive); now by default. */
+                to?: string | null;
+                group_by?: "route" | "function" | "channel" | "day" | "sector";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostSummary"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -42,3 +42,8 @@ export type Lang = 'en' | 'fr';
 export type QueryOf<K extends keyof operations> = operations[K]['parameters'] extends { query?: infer Q }
   ? NonNullable<Q>
   : never;
+export type CostSummary = Schemas['CostSummary'];
+export type CostGroup = Schemas['CostGroup'];
+export type PerAssessmentCosts = Schemas['PerAssessmentCosts'];
+export type PerAssessmentGroup = Schemas['PerAssessmentGroup'];
+export type CostRequestPublic = Schemas['CostRequestPublic'];

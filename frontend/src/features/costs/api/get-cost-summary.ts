@@ -1,12 +1,13 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 
-import { request } from '@/lib/api-client';
+import { api, unwrap } from '@/lib/api-client';
+import type { QueryOf } from '@/types/api';
 
-import type { CostSummary, GroupBy } from './contract';
+export type CostFilters = QueryOf<'cost_summary_api_v1_costs_summary_get'>;
+export type GroupBy = NonNullable<CostFilters['group_by']>;
 
-export type CostFilters = { from?: string; to?: string; group_by: GroupBy };
-
-export const getCostSummary = (query: CostFilters) => request<CostSummary>('GET', '/api/v1/costs/summary', { query });
+/** Totals and groups of the cost ledger for a period; amounts are exact decimal strings. */
+export const getCostSummary = (query: CostFilters) => unwrap(api.GET('/api/v1/costs/summary', { params: { query } }));
 
 export const costSummaryQueryOptions = (query: CostFilters) =>
   queryOptions({ queryKey: ['costs', 'summary', query], queryFn: () => getCostSummary(query), placeholderData: keepPreviousData });

@@ -6,11 +6,15 @@ import { TextField } from '@/components/ui/field';
 import { EmptyState, QueryState } from '@/components/ui/states';
 import { Table, Td, Th, Tr } from '@/components/ui/table';
 import { cn } from '@/utils/cn';
-import { formatCount, formatUsd, localInputToIso } from '@/utils/format';
+import { formatCount, formatDateTime, formatUsd, localInputToIso } from '@/utils/format';
 
-import type { CostGroup, GroupBy, PerAssessmentRow } from '../api/contract';
+import { Pager } from '@/components/ui/pager';
+import { useCursorPages } from '@/hooks/use-cursor-pages';
+import type { CostGroup, PerAssessmentGroup } from '@/types/api';
+
 import { useCostPerAssessment } from '../api/get-cost-per-assessment';
-import { useCostSummary } from '../api/get-cost-summary';
+import { useCostRequests } from '../api/get-cost-requests';
+import { useCostSummary, type GroupBy } from '../api/get-cost-summary';
 
 const GROUPS: { value: GroupBy; label: string }[] = [
   { value: 'day', label: 'Day' },
@@ -21,7 +25,7 @@ const GROUPS: { value: GroupBy; label: string }[] = [
 ];
 
 function CostChart({ groups }: { groups: CostGroup[] }) {
-  const rows = groups.map((g) => ({ name: g.key, direct: Number(g.direct_usd), shared: Number(g.shared_usd) }));
+  const rows = groups.map((g) => ({ name: g.key ?? 'none', direct: Number(g.direct_usd), shared: Number(g.shared_usd) }));
   return (
     <ResponsiveContainer width="100%" height={300}>
       <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
@@ -37,24 +41,61 @@ function CostChart({ groups }: { groups: CostGroup[] }) {
   );
 }
 
-function PerAssessmentTable({ title, rows }: { title: string; rows: PerAssessmentRow[] }) {
+function PerAssessmentTable({ groups }: { groups: PerAssessmentGroup[] }) {
   return (
     <Card>
-      <CardHeader title={title} description="Every request of the session or conversation included" />
-      <Table caption={title}>
-        <thead><tr><Th>{title.replace('By ', '')}</Th><Th className="text-right">Assessments</Th><Th className="text-right">Mean</Th><Th className="text-right">Median</Th><Th className="text-right">p95</Th></tr></thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((r) => (
-            <Tr key={r.key}>
-              <Td className="font-medium">{r.key}</Td>
-              <Td className="text-right tabular-nums">{formatCount(r.assessments)}</Td>
-              <Td className="text-right tabular-nums">{formatUsd(r.mean_usd)}</Td>
-              <Td className="text-right tabular-nums">{formatUsd(r.median_usd)}</Td>
-              <Td className="text-right tabular-nums">{formatUsd(r.p95_usd)}</Td>
-            </Tr>
-          ))}
-        </tbody>
-      </Table>
+      <CardHeader title="Cost per completed assessment" description="Every request of the session or conversation included" />
+      {groups.length === 0 ? <EmptyState title="No completed assessments in this period" /> : (
+        <Table caption="Cost per completed assessment">
+          <thead><tr><Th>Channel</Th><Th>Sector</Th><Th className="text-right">Assessments</Th><Th className="text-right">Mean</Th><Th className="text-right">Median</Th><Th className="text-right">p95</Th><Th className="text-right">Total</Th></tr></thead>
+          <tbody className="divide-y divide-slate-100">
+            {groups.map((r) => (
+              <Tr key={`${r.channel}/${r.sector}`}>
+                <Td className="font-medium">{r.channel}</Td>
+                <Td>{r.sector}</Td>
+                <Td className="text-right tabular-nums">{formatCount(r.assessments)}</Td>
+                <Td className="text-right tabular-nums">{formatUsd(r.mean_usd)}</Td>
+                <Td className="text-right tabular-nums">{formatUsd(r.median_usd)}</Td>
+                <Td className="text-right tabular-nums">{formatUsd(r.p95_usd)}</Td>
+                <Td className="text-right tabular-nums">{formatUsd(r.total_usd)}</Td>
+              </Tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
+function LatestRequests({ period }: { period: { from?: string; to?: string } }) {
+  const pages = useCursorPages(JSON.stringify(period));
+  const query = useCostRequests({ ...period, cursor: pages.cursor, limit: 20 });
+  return (
+    <Card>
+      <CardHeader title="Requests" description="One row per invocation, newest first" />
+      <QueryState query={query} isEmpty={(d) => d.items.length === 0} empty={<EmptyState title="No requests in this period" />}>
+        {(data) => (
+          <>
+            <Table caption="Requests">
+              <thead><tr><Th>Started</Th><Th>Route or job</Th><Th>Channel</Th><Th>Status</Th><Th className="text-right">Billed</Th><Th className="text-right">Cost</Th></tr></thead>
+              <tbody className="divide-y divide-slate-100">
+                {data.items.map((r) => (
+                  <Tr key={r.request_id}>
+                    <Td>{formatDateTime(r.started_at)}</Td>
+                    <Td className="font-mono text-xs">{r.route ?? r.function}</Td>
+                    <Td>{r.channel}</Td>
+                    <Td className="tabular-nums">{r.status}</Td>
+                    <Td className="text-right tabular-nums">{r.billed_ms} ms</Td>
+                    <Td className="text-right tabular-nums">{formatUsd(r.direct_usd)}</Td>
+                  </Tr>
+                ))}
+              </tbody>
+            </Table>
+            <Pager page={pages.page} hasNext={!!data.next_cursor} busy={query.isFetching}
+              onNext={() => data.next_cursor && pages.next(data.next_cursor)} onPrevious={pages.previous} />
+          </>
+        )}
+      </QueryState>
     </Card>
   );
 }
@@ -80,7 +121,8 @@ export function CostsView() {
             <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
               <StatCard label="Total" value={formatUsd(s.totals.total_usd)} />
               <StatCard label="Direct" value={formatUsd(s.totals.direct_usd)} hint="Lambda, API Gateway, S3, Twilio" />
-              <StatCard label="Shared" value={formatUsd(s.totals.shared_usd)} hint="Database, proxy, network; by database time" />
+              <StatCard label="Shared" value={formatUsd(s.totals.shared_usd)}
+                hint={`Database, proxy, network, by database time; ${formatUsd(s.totals.unallocated_shared_usd)} carried by no request`} />
               <StatCard label="Requests" value={formatCount(s.totals.requests)} />
             </div>
             <Card>
@@ -101,8 +143,8 @@ export function CostsView() {
                     <thead><tr><Th>{GROUPS.find((g) => g.value === groupBy)?.label}</Th><Th className="text-right">Requests</Th><Th className="text-right">Direct</Th><Th className="text-right">Shared</Th><Th className="text-right">Total</Th></tr></thead>
                     <tbody className="divide-y divide-slate-100">
                       {s.groups.map((g) => (
-                        <Tr key={g.key}>
-                          <Td className="font-mono text-xs">{g.key}</Td>
+                        <Tr key={g.key ?? 'none'}>
+                          <Td className="font-mono text-xs">{g.key ?? '(none)'}</Td>
                           <Td className="text-right tabular-nums">{formatCount(g.requests)}</Td>
                           <Td className="text-right tabular-nums">{formatUsd(g.direct_usd)}</Td>
                           <Td className="text-right tabular-nums">{formatUsd(g.shared_usd)}</Td>
@@ -117,14 +159,8 @@ export function CostsView() {
           </>
         )}
       </QueryState>
-      <QueryState query={perAssessment}>
-        {(p) => (
-          <div className="grid gap-6 lg:grid-cols-2">
-            <PerAssessmentTable title="By channel" rows={p.by_channel} />
-            <PerAssessmentTable title="By sector" rows={p.by_sector} />
-          </div>
-        )}
-      </QueryState>
+      <QueryState query={perAssessment}>{(p) => <PerAssessmentTable groups={p.groups} />}</QueryState>
+      <LatestRequests period={period} />
     </div>
   );
 }
