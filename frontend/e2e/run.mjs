@@ -27,7 +27,6 @@ const TIMEOUT = 20_000;
 
 mkdirSync(SHOTS, { recursive: true });
 let passed = 0;
-let shot = 0;
 
 async function step(name, work) {
   try {
@@ -44,8 +43,7 @@ async function step(name, work) {
 }
 
 async function screenshot(page, name, fullPage = false) {
-  shot += 1;
-  await page.screenshot({ path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage, animations: 'disabled' });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage, animations: 'disabled' });
 }
 
 function totp(secret, stepsAhead = 0) {
