@@ -1,6 +1,7 @@
 import { useMemo, type ComponentType } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
 
+import { LoadingState } from '@/components/ui/states';
 import { homeFor, useUser } from '@/lib/auth';
 
 import { AppRoot } from './routes/app-root';
@@ -18,11 +19,12 @@ function Home() {
 }
 
 export const routes: RouteObject[] = [
-  { path: '/sign-in', errorElement: <RouteError />, ...page(() => import('./routes/sign-in')) },
-  { path: '/sign-up', errorElement: <RouteError />, ...page(() => import('./routes/sign-up')) },
+  { path: '/sign-in', errorElement: <RouteError />, hydrateFallbackElement: <LoadingState />, ...page(() => import('./routes/sign-in')) },
+  { path: '/sign-up', errorElement: <RouteError />, hydrateFallbackElement: <LoadingState />, ...page(() => import('./routes/sign-up')) },
   {
     element: <AppRoot />,
     errorElement: <RouteError />,
+    hydrateFallbackElement: <LoadingState />,
     children: [
       { index: true, element: <Home /> },
       { path: 'dashboard', ...page(() => import('./routes/dashboard')) },

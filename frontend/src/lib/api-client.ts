@@ -2,6 +2,7 @@ import createClient from 'openapi-fetch';
 
 import { getConfig } from '@/config/env';
 import { ApiError } from '@/lib/errors';
+import { withLock } from '@/lib/locks';
 import { session } from '@/lib/session';
 import type { paths, TokenPair } from '@/types/api';
 
@@ -22,13 +23,6 @@ function apiUrl(path: string): string {
 }
 
 let refreshing: Promise<boolean> | null = null;
-
-async function withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-  if (typeof navigator !== 'undefined' && navigator.locks) {
-    return navigator.locks.request(name, work) as Promise<T>;
-  }
-  return work();
-}
 
 /** Makes sure a newer access token than `stale` exists; false when the session is over. */
 export function refreshSession(stale: string | null): Promise<boolean> {

@@ -1,7 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-
 import { request } from '@/lib/api-client';
-import type { MutationConfig } from '@/lib/react-query';
+import { useInvalidatingMutation, type MutationConfig } from '@/lib/react-query';
 
 import type { ExportCreated, ExportKind } from './contract';
 
@@ -10,14 +8,5 @@ export type CreateExportInput = { kind: ExportKind; filters: Record<string, stri
 /** Starts an export; 202 with its id. The filters are those of the matching list endpoint. */
 export const createExport = (body: CreateExportInput) => request<ExportCreated>('POST', '/api/v1/exports', { body });
 
-export const useCreateExport = (config?: MutationConfig<typeof createExport>) => {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: createExport,
-    ...config,
-    onSuccess: (...args) => {
-      void client.invalidateQueries({ queryKey: ['exports'] });
-      return config?.onSuccess?.(...args);
-    },
-  });
-};
+export const useCreateExport = (config?: MutationConfig<typeof createExport>) =>
+  useInvalidatingMutation(createExport, [['exports']], config);

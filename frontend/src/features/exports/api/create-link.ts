@@ -1,7 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-
 import { request } from '@/lib/api-client';
-import type { MutationConfig } from '@/lib/react-query';
+import { useInvalidatingMutation, type MutationConfig } from '@/lib/react-query';
 
 import type { ShareLink } from './contract';
 
@@ -11,14 +9,5 @@ export type CreateLinkInput = { exportId: string; expiresIn: number; maxDownload
 export const createLink = ({ exportId, expiresIn, maxDownloads }: CreateLinkInput) =>
   request<ShareLink>('POST', `/api/v1/exports/${exportId}/links`, { body: { expires_in: expiresIn, max_downloads: maxDownloads } });
 
-export const useCreateLink = (config?: MutationConfig<typeof createLink>) => {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: createLink,
-    ...config,
-    onSuccess: (...args) => {
-      void client.invalidateQueries({ queryKey: ['exports', 'links', args[1].exportId] });
-      return config?.onSuccess?.(...args);
-    },
-  });
-};
+export const useCreateLink = (config?: MutationConfig<typeof createLink>) =>
+  useInvalidatingMutation(createLink, (input) => [['exports', 'links', input.exportId]], config);

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 import { ApiError } from '@/lib/errors';
+import { withLock } from '@/lib/locks';
 import type { SubmissionCreate, SubmissionResult } from '@/types/api';
 
 import { submitAssessment, type SubmitOutcome } from './submit-assessment';
@@ -102,18 +103,6 @@ export async function retry(key: string): Promise<void> {
 
 export type SyncReport = { sent: number; failed: number; waiting: number; offline: boolean };
 
-let tail: Promise<unknown> = Promise.resolve();
-
-/** One sync at a time: a Web Lock across tabs, or a queue within this page where there are no Web Locks. */
-function withLock<T>(work: () => Promise<T>): Promise<T> {
-  if (typeof navigator !== 'undefined' && navigator.locks) {
-    return navigator.locks.request('skills-outbox-sync', work) as Promise<T>;
-  }
-  const run = tail.then(work, work);
-  tail = run.catch(() => undefined);
-  return run;
-}
-
 function messageOf(outcome: Extract<SubmitOutcome, { ok: false }>): string {
   return ApiError.from(outcome.status, outcome.error).message;
 }
@@ -123,7 +112,7 @@ export function syncOutbox(
   userId: string,
   send: (key: string, body: SubmissionCreate) => Promise<SubmitOutcome> = submitAssessment,
 ): Promise<SyncReport> {
-  return withLock(async () => {
+  return withLock('skills-outbox-sync', async () => {
     const report: SyncReport = { sent: 0, failed: 0, waiting: 0, offline: false };
     const database = await db();
     const pending = (await listOutbox(userId)).filter((i) => i.state === 'pending');

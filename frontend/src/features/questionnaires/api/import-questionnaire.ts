@@ -1,7 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-
 import { api, unwrap } from '@/lib/api-client';
-import type { MutationConfig } from '@/lib/react-query';
+import { useInvalidatingMutation, type MutationConfig } from '@/lib/react-query';
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -24,14 +22,5 @@ export const importQuestionnaire = async ({ file, publish }: ImportInput) => {
   );
 };
 
-export const useImportQuestionnaire = (config?: MutationConfig<typeof importQuestionnaire>) => {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: importQuestionnaire,
-    ...config,
-    onSuccess: (...args) => {
-      void client.invalidateQueries({ queryKey: ['questionnaires'] });
-      return config?.onSuccess?.(...args);
-    },
-  });
-};
+export const useImportQuestionnaire = (config?: MutationConfig<typeof importQuestionnaire>) =>
+  useInvalidatingMutation(importQuestionnaire, [['questionnaires']], config);

@@ -1,7 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-
 import { api, unwrap } from '@/lib/api-client';
-import type { MutationConfig } from '@/lib/react-query';
+import { useInvalidatingMutation, type MutationConfig } from '@/lib/react-query';
 
 import type { VersionRef } from './publish-version';
 
@@ -13,14 +11,5 @@ export const newDraft = ({ questionnaireId, versionId }: VersionRef) =>
     }),
   );
 
-export const useNewDraft = (config?: MutationConfig<typeof newDraft>) => {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: newDraft,
-    ...config,
-    onSuccess: (...args) => {
-      void client.invalidateQueries({ queryKey: ['questionnaires'] });
-      return config?.onSuccess?.(...args);
-    },
-  });
-};
+export const useNewDraft = (config?: MutationConfig<typeof newDraft>) =>
+  useInvalidatingMutation(newDraft, [['questionnaires']], config);

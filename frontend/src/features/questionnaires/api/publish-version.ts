@@ -1,7 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-
 import { api, unwrap } from '@/lib/api-client';
-import type { MutationConfig } from '@/lib/react-query';
+import { useInvalidatingMutation, type MutationConfig } from '@/lib/react-query';
 
 export type VersionRef = { questionnaireId: string; versionId: string };
 
@@ -12,15 +10,5 @@ export const publishVersion = ({ questionnaireId, versionId }: VersionRef) =>
     }),
   );
 
-export const usePublishVersion = (config?: MutationConfig<typeof publishVersion>) => {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: publishVersion,
-    ...config,
-    onSuccess: (...args) => {
-      void client.invalidateQueries({ queryKey: ['questionnaires'] });
-      void client.invalidateQueries({ queryKey: ['questions'] });
-      return config?.onSuccess?.(...args);
-    },
-  });
-};
+export const usePublishVersion = (config?: MutationConfig<typeof publishVersion>) =>
+  useInvalidatingMutation(publishVersion, [['questionnaires'], ['questions']], config);

@@ -1,7 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-
 import { api, unwrap } from '@/lib/api-client';
-import type { MutationConfig } from '@/lib/react-query';
+import { useInvalidatingMutation, type MutationConfig } from '@/lib/react-query';
 import type { QuestionDef } from '@/types/api';
 
 export type UpdateQuestionInput = { questionId: string; question: QuestionDef };
@@ -9,14 +7,5 @@ export type UpdateQuestionInput = { questionId: string; question: QuestionDef };
 export const updateQuestion = ({ questionId, question }: UpdateQuestionInput) =>
   unwrap(api.PATCH('/api/v1/questions/{question_id}', { params: { path: { question_id: questionId } }, body: question }));
 
-export const useUpdateQuestion = (config?: MutationConfig<typeof updateQuestion>) => {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: updateQuestion,
-    ...config,
-    onSuccess: (...args) => {
-      void client.invalidateQueries({ queryKey: ['questionnaires'] });
-      return config?.onSuccess?.(...args);
-    },
-  });
-};
+export const useUpdateQuestion = (config?: MutationConfig<typeof updateQuestion>) =>
+  useInvalidatingMutation(updateQuestion, [['questionnaires']], config);

@@ -1,7 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-
 import { api, unwrap } from '@/lib/api-client';
-import type { MutationConfig } from '@/lib/react-query';
+import { useInvalidatingMutation, type MutationConfig } from '@/lib/react-query';
 import type { components } from '@/types/api';
 
 export type UpdateUserInput = { userId: string; changes: components['schemas']['UserUpdate'] };
@@ -10,14 +8,5 @@ export type UpdateUserInput = { userId: string; changes: components['schemas']['
 export const updateUser = ({ userId, changes }: UpdateUserInput) =>
   unwrap(api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: userId } }, body: changes }));
 
-export const useUpdateUser = (config?: MutationConfig<typeof updateUser>) => {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: updateUser,
-    ...config,
-    onSuccess: (...args) => {
-      void client.invalidateQueries({ queryKey: ['users'] });
-      return config?.onSuccess?.(...args);
-    },
-  });
-};
+export const useUpdateUser = (config?: MutationConfig<typeof updateUser>) =>
+  useInvalidatingMutation(updateUser, [['users']], config);
