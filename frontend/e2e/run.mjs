@@ -293,6 +293,10 @@ try {
     ]) {
       await page.goto(path);
       await page.getByRole('heading', { name: ready }).first().waitFor();
+      if (name === 'dashboard') {
+        await page.getByText('Live', { exact: true }).waitFor();
+        await page.locator('.recharts-bar-rectangle').first().waitFor();
+      }
       if (name === 'whatsapp-simulator') {
         await page.getByLabel('Message').fill('HI');
         await page.getByRole('button', { name: 'Send' }).click();

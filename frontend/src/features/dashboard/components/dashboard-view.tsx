@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { lazy, Suspense, useRef, type ReactNode } from 'react';
 import { Link } from 'react-router';
 
 import { Badge } from '@/components/ui/badge';
@@ -12,8 +12,21 @@ import { formatCount, formatDateTime } from '@/utils/format';
 
 import { useDashboardSummary } from '../api/get-dashboard-summary';
 
-import { CountBars, Funnel, SkillMeans } from './dashboard-charts';
 import { LiveIndicator } from './live-indicator';
+
+// The charting library is the largest part of this page: the figures and the table show first, the
+// charts follow in their own chunk.
+const CountBars = lazy(() => import('./dashboard-charts').then((m) => ({ default: m.CountBars })));
+const SkillMeans = lazy(() => import('./dashboard-charts').then((m) => ({ default: m.SkillMeans })));
+const Funnel = lazy(() => import('./dashboard-charts').then((m) => ({ default: m.Funnel })));
+
+function ChartSlot({ height = 240, children }: { height?: number; children: ReactNode }) {
+  return (
+    <Suspense fallback={<div className="animate-pulse rounded-lg bg-slate-100" style={{ height }} aria-hidden />}>
+      {children}
+    </Suspense>
+  );
+}
 
 /**
  * Totals, breakdowns, the drop-off funnel and the latest submissions. Pushes carry only what changed, so a
@@ -51,19 +64,19 @@ export function DashboardView() {
                 <div className="grid gap-6 lg:grid-cols-2">
                   <Card>
                     <CardHeader title="By sector" />
-                    <div className="p-4"><CountBars rows={s.by_sector.map((x) => ({ name: x.label, value: x.count }))} /></div>
+                    <div className="p-4"><ChartSlot><CountBars rows={s.by_sector.map((x) => ({ name: x.label, value: x.count }))} /></ChartSlot></div>
                   </Card>
                   <Card>
                     <CardHeader title="By channel" />
-                    <div className="p-4"><CountBars height={140} rows={s.by_channel.map((x) => ({ name: x.channel === 'whatsapp' ? 'WhatsApp' : x.channel === 'web' ? 'Web' : x.channel, value: x.count }))} /></div>
+                    <div className="p-4"><ChartSlot height={140}><CountBars height={140} rows={s.by_channel.map((x) => ({ name: x.channel === 'whatsapp' ? 'WhatsApp' : x.channel === 'web' ? 'Web' : x.channel, value: x.count }))} /></ChartSlot></div>
                   </Card>
                   <Card>
                     <CardHeader title="Mean score per skill" />
-                    <div className="p-4"><SkillMeans skills={s.skills} /></div>
+                    <div className="p-4"><ChartSlot><SkillMeans skills={s.skills} /></ChartSlot></div>
                   </Card>
                   <Card>
                     <CardHeader title="Drop-off per question" description="Reached against answered" />
-                    <div className="p-4"><Funnel funnel={s.funnel} /></div>
+                    <div className="p-4"><ChartSlot height={260}><Funnel funnel={s.funnel} /></ChartSlot></div>
                   </Card>
                 </div>
                 <Card>
