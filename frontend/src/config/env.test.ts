@@ -8,6 +8,11 @@ describe('config.json', () => {
     expect(config.wsUrl).toBe('ws://127.0.0.1:8000/api/v1/ws/dashboard');
   });
 
+  it('accepts what the AWS deployment writes before it has a WebSocket API', () => {
+    const config = parseConfig({ apiBase: 'https://abc.execute-api.us-east-1.amazonaws.com', environment: 'prod' });
+    expect(config.wsUrl).toBeUndefined();
+  });
+
   it('names every field that is wrong', () => {
     expect(() => parseConfig({ apiBase: 3, wsUrl: 'http://x', environment: 'local' })).toThrow(/apiBase.*wsUrl|wsUrl.*apiBase/s);
   });

@@ -7,8 +7,8 @@ import * as z from 'zod/mini';
 const ConfigSchema = z.object({
   /** Origin (or path prefix) of the HTTP API; "" means the SPA's own origin. */
   apiBase: z.string(),
-  /** The dashboard WebSocket endpoint, ws:// or wss://. */
-  wsUrl: z.string().check(z.regex(/^wss?:\/\//, 'wsUrl must be a ws:// or wss:// URL')),
+  /** The dashboard WebSocket endpoint, ws:// or wss://; absent where the deployment has none yet. */
+  wsUrl: z.optional(z.nullable(z.string().check(z.regex(/^wss?:\/\//, 'wsUrl must be a ws:// or wss:// URL')))),
   /** "local", "dev", "prod"...: development-only pages (the WhatsApp simulator) show outside "prod". */
   environment: z.string(),
   /** Where the WhatsApp simulator posts, or null where there is none. */

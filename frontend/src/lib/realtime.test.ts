@@ -89,6 +89,18 @@ describe('the realtime connection', () => {
     vi.useRealTimers();
   });
 
+  it('stays offline without trying where the deployment has no WebSocket API', async () => {
+    FakeSocket.all = [];
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const ticket = vi.fn(async () => ({ ticket: 't', expires_at: '2026-11-29T10:01:00Z' }));
+    const connection = new RealtimeConnection(ticket, () => undefined);
+    connection.subscribe({ topics: ['dashboard'], onMessage: () => {} });
+    await Promise.resolve();
+    expect(connection.status).toBe('offline');
+    expect(ticket).not.toHaveBeenCalled();
+    expect(FakeSocket.all).toHaveLength(0);
+  });
+
   it('closes when the last listener leaves', async () => {
     const { connection } = setup();
     const off = connection.subscribe({ topics: ['dashboard'], onMessage: () => {} });

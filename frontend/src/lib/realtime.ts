@@ -31,7 +31,7 @@ export class RealtimeConnection {
 
   constructor(
     private readonly getTicket: () => Promise<Ticket> = () => request<Ticket>('POST', '/api/v1/ws/ticket'),
-    private readonly url: () => string = () => getConfig().wsUrl,
+    private readonly url: () => string | null | undefined = () => getConfig().wsUrl,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -83,6 +83,12 @@ export class RealtimeConnection {
 
   private async connect() {
     if (this.stopped) return;
+    const endpoint = this.url();
+    if (!endpoint) {
+      // This deployment has no WebSocket API: the page works, without live updates.
+      this.setStatus('offline');
+      return;
+    }
     this.setStatus('connecting');
     let ticket: Ticket;
     try {
@@ -91,7 +97,7 @@ export class RealtimeConnection {
       return this.retry();
     }
     if (this.stopped) return;
-    const url = new URL(this.url());
+    const url = new URL(endpoint);
     url.searchParams.set('ticket', ticket.ticket);
     const socket = new WebSocket(url.toString());
     this.socket = socket;

@@ -53,6 +53,11 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
+  // The API may live on another origin (config.json's apiBase); its two offline answers are kept either way.
+  if (OFFLINE_API.includes(url.pathname)) {
+    event.respondWith(networkFirst(request, API));
+    return;
+  }
   if (url.origin !== self.location.origin) return;
   if (request.mode === 'navigate' && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/docs')) {
     event.respondWith(networkFirst(request, SHELL, '/index.html'));
@@ -60,7 +65,5 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(cacheFirst(request));
   } else if (url.pathname === '/config.json') {
     event.respondWith(networkFirst(request, SHELL));
-  } else if (OFFLINE_API.includes(url.pathname)) {
-    event.respondWith(networkFirst(request, API));
   }
 });
