@@ -49,5 +49,7 @@ export default defineConfig({
     setupFiles: ['./src/testing/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Typing through user-event is slow on a busy two-core machine.
+    testTimeout: 20_000,
   },
 });
