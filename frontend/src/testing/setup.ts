@@ -1,11 +1,14 @@
 import '@testing-library/jest-dom/vitest';
 import 'fake-indexeddb/auto';
 
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 
 import { setConfig } from '@/config/env';
 import { session } from '@/lib/session';
+
+// findBy* and waitFor poll up to 5 s: on a busy two-core machine a render can take longer than the default 1 s.
+configure({ asyncUtilTimeout: 5000 });
 
 // Recharts measures its container; jsdom has no layout.
 class ResizeObserverStub {

@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
@@ -34,7 +34,7 @@ describe('signing in', () => {
     await userEvent.type(code, '123 456');
     await userEvent.click(screen.getByRole('button', { name: 'Verify and sign in' }));
 
-    await vi.waitFor(() => expect(done).toHaveBeenCalled());
+    await waitFor(() => expect(done).toHaveBeenCalled());
     const verify = net.callsTo('POST /api/v1/auth/2fa/verify-login')[0]!;
     expect(await verify.json()).toEqual({ mfa_token: 'mfa-1', code: '123456', recovery_code: null });
     expect(verify.headers.get('authorization')).toBe('Bearer mfa-1');
@@ -54,7 +54,7 @@ describe('signing in', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Use a recovery code' }));
     await userEvent.type(screen.getByLabelText('Recovery code'), 'abcd-efgh');
     await userEvent.click(screen.getByRole('button', { name: 'Verify and sign in' }));
-    await vi.waitFor(() => expect(net.callsTo('POST /api/v1/auth/2fa/verify-login')).toHaveLength(1));
+    await waitFor(() => expect(net.callsTo('POST /api/v1/auth/2fa/verify-login')).toHaveLength(1));
     expect(await net.callsTo('POST /api/v1/auth/2fa/verify-login')[0]!.json()).toMatchObject({ code: null, recovery_code: 'abcd-efgh' });
   });
 

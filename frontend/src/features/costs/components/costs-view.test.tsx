@@ -1,6 +1,6 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { mockApi } from '@/testing/mock-api';
 import { renderWithProviders, signIn, testUser } from '@/testing/render';
@@ -28,7 +28,7 @@ describe('costs', () => {
     expect(screen.getByText('Total', { selector: 'p' }).nextSibling).toHaveTextContent('$0.0000520');
     expect(screen.getByText('GET /api/v1/health')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('tab', { name: 'Route' }));
-    await vi.waitFor(() => expect(net.callsTo('GET /api/v1/costs/summary').map((c) => new URL(c.url).searchParams.get('group_by'))).toEqual(['day', 'route']));
+    await waitFor(() => expect(net.callsTo('GET /api/v1/costs/summary').map((c) => new URL(c.url).searchParams.get('group_by'))).toEqual(['day', 'route']));
     expect(await screen.findByRole('table', { name: 'Cost per completed assessment' })).toHaveTextContent('agri');
     expect(await screen.findByText('No requests in this period')).toBeInTheDocument();
   });

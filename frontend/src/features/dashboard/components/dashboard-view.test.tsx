@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
 import * as realtime from '@/lib/realtime';
@@ -36,7 +36,7 @@ describe('the dashboard', () => {
     total = 2;
     push({ type: 'dashboard', changed: ['totals'] });
     push({ type: 'dashboard', changed: ['latest'] });
-    await vi.waitFor(() => expect(screen.getByTestId('total-all')).toHaveTextContent('2'));
+    await waitFor(() => expect(screen.getByTestId('total-all')).toHaveTextContent('2'));
     expect(screen.getByText('Person 1')).toBeInTheDocument();
     expect(net.callsTo('GET /api/v1/dashboard/summary')).toHaveLength(2);
   });

@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
@@ -33,9 +33,9 @@ describe('exports', () => {
     renderWithProviders(<ExportsView kinds={['assessments', 'answers']} />);
     const bar = await screen.findByRole('progressbar', { name: 'Export progress' });
     push({ type: 'export.progress', export_id: 'e1', done: 400, total: 1000 });
-    await vi.waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '400'));
+    await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '400'));
     await userEvent.click(screen.getByRole('button', { name: 'Start export' }));
-    await vi.waitFor(() => expect(net.callsTo('POST /api/v1/exports')).toHaveLength(1));
+    await waitFor(() => expect(net.callsTo('POST /api/v1/exports')).toHaveLength(1));
     expect(await net.callsTo('POST /api/v1/exports')[0]!.json()).toEqual({ kind: 'assessments', filters: {} });
   });
 

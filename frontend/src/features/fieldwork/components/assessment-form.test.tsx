@@ -1,7 +1,7 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { IDBFactory } from 'fake-indexeddb';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { mockApi } from '@/testing/mock-api';
 import { renderWithProviders, signIn, testUser } from '@/testing/render';
@@ -97,7 +97,7 @@ describe('the fieldwork form', () => {
     expect(screen.getByText(/things need attention/)).toBeInTheDocument();
     expect(screen.getByLabelText('Full name')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getAllByText('This question needs an answer.')).toHaveLength(2);
-    await vi.waitFor(async () => expect(await listOutbox(user.id)).toEqual([]));
+    await waitFor(async () => expect(await listOutbox(user.id)).toEqual([]));
     expect(net.callsTo('POST /api/v1/assessments/submit')).toHaveLength(0);
   });
 });

@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
@@ -39,6 +39,6 @@ describe('importing a workbook', () => {
     renderWithProviders(<ImportForm onImported={imported} />);
     await userEvent.upload(screen.getByLabelText('File'), new File(['{}'], 'q.json', { type: 'application/json' }));
     await userEvent.click(screen.getByRole('button', { name: 'Import' }));
-    await vi.waitFor(() => expect(imported).toHaveBeenCalledWith(expect.objectContaining({ version: 2 }), expect.anything(), undefined, expect.anything()));
+    await waitFor(() => expect(imported).toHaveBeenCalledWith(expect.objectContaining({ version: 2 }), expect.anything(), undefined, expect.anything()));
   });
 });

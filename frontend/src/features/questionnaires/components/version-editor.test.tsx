@@ -1,6 +1,6 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { json, mockApi } from '@/testing/mock-api';
 import { renderWithProviders, signIn } from '@/testing/render';
@@ -38,7 +38,7 @@ describe('the draft editor', () => {
     await userEvent.clear(f.getByLabelText('Score'));
     await userEvent.type(f.getByLabelText('Score'), '1');
     await userEvent.click(f.getByRole('button', { name: 'Add question' }));
-    await vi.waitFor(() => expect(net.callsTo('POST /api/v1/questions')).toHaveLength(1));
+    await waitFor(() => expect(net.callsTo('POST /api/v1/questions')).toHaveLength(1));
     expect(await net.callsTo('POST /api/v1/questions')[0]!.json()).toEqual({
       version_id: '00000000-0000-4000-8000-0000000000v2',
       question: {
