@@ -96,7 +96,7 @@ describe('the realtime connection', () => {
     const connection = new RealtimeConnection(ticket, () => undefined);
     connection.subscribe({ topics: ['dashboard'], onMessage: () => {} });
     await Promise.resolve();
-    expect(connection.status).toBe('offline');
+    expect(connection.status).toBe('unavailable');
     expect(ticket).not.toHaveBeenCalled();
     expect(FakeSocket.all).toHaveLength(0);
   });

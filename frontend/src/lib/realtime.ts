@@ -9,7 +9,7 @@ import { request } from '@/lib/api-client';
  * listeners want, pings every 25 s, and reconnects with exponential backoff and jitter (1 s up to 30 s);
  * after a reconnect listeners hear `reconnected` so they refetch what they may have missed.
  */
-export type RealtimeStatus = 'connecting' | 'live' | 'offline';
+export type RealtimeStatus = 'connecting' | 'live' | 'offline' | 'unavailable';
 export type RealtimeMessage = { type: string; [key: string]: unknown };
 type Listener = { topics: string[]; onMessage: (message: RealtimeMessage) => void; onReconnect?: () => void };
 
@@ -86,7 +86,7 @@ export class RealtimeConnection {
     const endpoint = this.url();
     if (!endpoint) {
       // This deployment has no WebSocket API: the page works, without live updates.
-      this.setStatus('offline');
+      this.setStatus('unavailable');
       return;
     }
     this.setStatus('connecting');
