@@ -65,7 +65,7 @@ describe('the api client', () => {
       'POST /api/v1/auth/2fa/verify-login': () => pair(4),
     });
     await unwrap(api.POST('/api/v1/auth/login', { body: { email: 'a@example.org', password: 'x' } }));
-    await unwrap(api.POST('/api/v1/auth/2fa/verify-login', { body: { mfa_token: 'mfa' }, headers: { authorization: 'Bearer mfa' } }));
+    await unwrap(api.POST('/api/v1/auth/2fa/verify-login', { body: { mfa_token: 'mfa', code: '123456' }, headers: { authorization: 'Bearer mfa' } }));
     expect(net.calls[0]!.headers.get('authorization')).toBeNull();
     expect(net.calls[1]!.headers.get('authorization')).toBe('Bearer mfa');
   });

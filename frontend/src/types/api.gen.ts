@@ -39,7 +39,9 @@ export interface paths {
          *     `assessment.submitted` event are stored in one transaction. Requires an `Idempotency-Key` header (400
          *     without): a retry with the same key and body answers the stored response with
          *     `Idempotent-Replayed: true`; the same key with another body is 422; while the first request is still
-         *     running, 409.
+         *     running, 409. Respondents belong to whoever entered them: a new respondent whose phone is that of one you
+         *     may already see answers 409 `respondent_exists` with its `respondent_id` (submit with `{"id": ...}`);
+         *     one you may not see stays invisible to you, and you get a respondent of your own.
          */
         post: operations["submit_api_v1_assessments_submit_post"];
         delete?: never;
@@ -163,7 +165,8 @@ export interface paths {
         /**
          * Verify Login
          * @description Finish a 2FA sign-in: the `mfa_token` from login and either a current TOTP `code` or a
-         *     `recovery_code`. Each code works once; five wrong codes end the sign-in attempt.
+         *     `recovery_code`. Each code works once; five wrong codes end the sign-in attempt, and wrong codes are
+         *     counted per user across attempts: past five, 429 with `Retry-After`.
          */
         post: operations["verify_login_api_v1_auth_2fa_verify_login_post"];
         delete?: never;
@@ -267,8 +270,9 @@ export interface paths {
         /**
          * Signup
          * @description Create an account. On an empty system the first account becomes the super-admin; after that an
-         *     `invitation_token` from `POST /api/v1/users/invitations` is required (403 without one). Passwords need
-         *     12+ characters and must not be a common password.
+         *     `invitation_token` from `POST /api/v1/users/invitations` is required (403 without one; refusals are
+         *     throttled per client, 429). Passwords need 12-128 characters, no control characters, and must be neither
+         *     common nor easy to guess.
          */
         post: operations["signup_api_v1_auth_signup_post"];
         delete?: never;
@@ -1136,10 +1140,7 @@ export interface components {
         };
         /** LoginRequest */
         LoginRequest: {
-            /**
-             * Email
-             * Format: email
-             */
+            /** Email */
             email: string;
             /** Password */
             password: string;
@@ -1550,7 +1551,10 @@ export interface components {
             full_name: string;
             /** Invitation Token */
             invitation_token?: string | null;
-            /** Password */
+            /**
+             * Password
+             * @description 12-128 characters, no control characters; common or easily guessed passwords are refused.
+             */
             password: string;
         };
         /** SkillDef */
@@ -1650,7 +1654,7 @@ export interface components {
             respondent: components["schemas"]["RespondentRef"] | components["schemas"]["RespondentNew"];
             /**
              * Started At
-             * @description When the respondent began; with a time zone.
+             * @description When the respondent began; with a time zone. Not in the future, and not more than a day before the questionnaire version was published.
              */
             started_at?: string | null;
         };
@@ -1781,7 +1785,10 @@ export interface components {
             disabled?: boolean | null;
             role?: components["schemas"]["Role"] | null;
         };
-        /** VerifyLoginRequest */
+        /**
+         * VerifyLoginRequest
+         * @description Exactly one of ``code`` and ``recovery_code``.
+         */
         VerifyLoginRequest: {
             /**
              * Code
@@ -1795,7 +1802,11 @@ export interface components {
              * @description One of the recovery codes.
              */
             recovery_code?: string | null;
-        };
+        } & ({
+            code: string;
+        } | {
+            recovery_code: string;
+        });
         /** VersionSummary */
         VersionSummary: {
             /**
@@ -1845,6 +1856,7 @@ export interface operations {
                 questionnaire_id?: string | null;
                 questionnaire_version_id?: string | null;
                 respondent_id?: string | null;
+                /** @description next_cursor of the previous page. */
                 cursor?: string | null;
                 limit?: number;
             };
@@ -1895,8 +1907,8 @@ export interface operations {
     submit_api_v1_assessments_submit_post: {
         parameters: {
             query?: never;
-            header?: {
-                "Idempotency-Key"?: string | null;
+            header: {
+                "Idempotency-Key": string;
             };
             path?: never;
             cookie?: never;
@@ -2109,6 +2121,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2176,6 +2197,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Unauthorized */
@@ -2267,6 +2297,15 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2278,6 +2317,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2307,6 +2355,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPair"] | components["schemas"]["MfaRequired"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Unauthorized */
@@ -2357,6 +2414,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -2438,6 +2504,15 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2480,6 +2555,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Forbidden */
             403: {
                 headers: {
@@ -2500,6 +2584,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2822,6 +2915,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2884,6 +2986,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Unauthorized */
@@ -3218,6 +3329,15 @@ export interface operations {
                     "application/json": components["schemas"]["QuestionPublic"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -3352,6 +3472,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QuestionPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Unauthorized */
@@ -3509,6 +3638,7 @@ export interface operations {
         parameters: {
             query?: {
                 sector?: string | null;
+                /** @description next_cursor of the previous page. */
                 cursor?: string | null;
                 limit?: number;
             };
@@ -3666,6 +3796,7 @@ export interface operations {
     list_users_api_v1_users_get: {
         parameters: {
             query?: {
+                /** @description next_cursor of the previous page. */
                 cursor?: string | null;
                 limit?: number;
             };
@@ -3735,6 +3866,15 @@ export interface operations {
                     "application/json": components["schemas"]["InvitationPublic"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -3795,6 +3935,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Unauthorized */

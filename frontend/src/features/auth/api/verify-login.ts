@@ -9,7 +9,8 @@ export type VerifyLoginInput = { mfaToken: string; code?: string; recoveryCode?:
 export const verifyLogin = ({ mfaToken, code, recoveryCode }: VerifyLoginInput) =>
   unwrap(
     api.POST('/api/v1/auth/2fa/verify-login', {
-      body: { mfa_token: mfaToken, code: code ?? null, recovery_code: recoveryCode ?? null },
+      // Exactly one of the two.
+      body: recoveryCode !== undefined ? { mfa_token: mfaToken, recovery_code: recoveryCode } : { mfa_token: mfaToken, code: code ?? '' },
       headers: { authorization: `Bearer ${mfaToken}` },
     }),
   );

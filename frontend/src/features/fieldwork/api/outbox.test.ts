@@ -91,6 +91,17 @@ describe('the outbox', () => {
     expect(await syncOutbox(USER, send)).toMatchObject({ waiting: 1, failed: 0 });
   });
 
+  it('files the assessment under the respondent this user already entered with that phone', async () => {
+    await enqueue({ key: 'k1', userId: USER, body, respondentName: 'Awa' });
+    const send = vi.fn(async (key: string, sent: SubmissionCreate): Promise<SubmitOutcome> =>
+      'phone' in sent.respondent
+        ? { ok: false, status: 409, error: { error: { code: 'respondent_exists', message: 'exists', details: { respondent_id: 'r-7', path: 'body.respondent.phone' } } } }
+        : { ok: true, status: 201, result: result(`for-${key}`), replayed: false });
+    expect(await syncOutbox(USER, send)).toMatchObject({ sent: 1, failed: 0 });
+    expect(send).toHaveBeenLastCalledWith('k1.r', { ...body, respondent: { id: 'r-7' } });
+    expect(await listOutbox(USER)).toEqual([]);
+  });
+
   it('shows each user only their own queue', async () => {
     await enqueue({ key: 'k1', userId: USER, body, respondentName: 'Awa' });
     expect(await listOutbox('someone-else')).toEqual([]);

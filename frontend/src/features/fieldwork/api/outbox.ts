@@ -107,6 +107,18 @@ function messageOf(outcome: Extract<SubmitOutcome, { ok: false }>): string {
   return ApiError.from(outcome.status, outcome.error).message;
 }
 
+function codeOf(outcome: Extract<SubmitOutcome, { ok: false }>): string {
+  return ApiError.from(outcome.status, outcome.error).code;
+}
+
+/** The id of the caller's respondent with this phone, when the API refused a "new" one as already known. */
+function existingRespondent(outcome: SubmitOutcome): string | null {
+  if (outcome.ok || outcome.status !== 409) return null;
+  const error = ApiError.from(outcome.status, outcome.error);
+  const details = error.details as { respondent_id?: unknown } | undefined;
+  return error.code === 'respondent_exists' && typeof details?.respondent_id === 'string' ? details.respondent_id : null;
+}
+
 /** Sends every pending item of this user, oldest first; stops at the first sign of being offline. */
 export function syncOutbox(
   userId: string,
@@ -123,6 +135,13 @@ export function syncOutbox(
       let outcome: SubmitOutcome;
       try {
         outcome = await send(item.key, item.body);
+        const known = existingRespondent(outcome);
+        if (known) {
+          // The phone is that of a respondent this user already entered: the assessment is theirs. Nothing
+          // was stored under the first key, and the changed body takes a key of its own (derived, so every
+          // tab that gets here sends the same one).
+          outcome = await send(`${item.key}.r`, { ...item.body, respondent: { id: known } });
+        }
       } catch {
         await database.put('outbox', { ...item, attempts: item.attempts + 1, lastError: 'No connection' });
         report.offline = true;
@@ -138,9 +157,9 @@ export function syncOutbox(
         });
         await tx.done;
         report.sent += 1;
-      } else if (outcome.status === 409 || outcome.status === 401 || outcome.status >= 500) {
-        // Still being stored by an earlier attempt, the session needs a sign-in, or the server is
-        // struggling: keep it and try again later.
+      } else if (outcome.status === 401 || outcome.status >= 500 || codeOf(outcome) === 'conflict') {
+        // The session needs a sign-in, the server is struggling, or an earlier attempt is still being
+        // stored: keep it and try again later.
         await database.put('outbox', { ...item, attempts: item.attempts + 1, lastError: messageOf(outcome) });
         report.waiting += 1;
       } else {
