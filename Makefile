@@ -8,8 +8,7 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: help dev test unit lint fmt bench layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean \
-	spa frontend-test api-types api-types-check
+.PHONY: help dev test unit lint fmt bench layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean spa frontend-test api-types api-types-check
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -55,7 +54,7 @@ api-types: .venv/.synced frontend/node_modules/.package-lock.json ## regenerate 
 	$(PY) -m local.openapi build/openapi.json
 	cd frontend && npx openapi-typescript ../build/openapi.json -o src/types/api.gen.ts
 
-api-types-check: .venv/.synced frontend/node_modules/.package-lock.json
+api-types-check: .venv/.synced frontend/node_modules/.package-lock.json ## fail when the SPA's API types differ from the OpenAPI document
 	$(PY) -m local.openapi build/openapi.json
 	cd frontend && npx openapi-typescript ../build/openapi.json -o ../build/api.gen.ts
 	@diff -u frontend/src/types/api.gen.ts build/api.gen.ts || \
