@@ -787,7 +787,10 @@ export interface components {
         AssessmentPage: {
             /** Items */
             items: components["schemas"]["AssessmentSummary"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
             next_cursor: string | null;
         };
         /** AssessmentSummary */
@@ -902,6 +905,16 @@ export interface components {
             shared_usd: string;
             /** Total Usd */
             total_usd: string;
+        };
+        /** CostRequestPage */
+        CostRequestPage: {
+            /** Items */
+            items: components["schemas"]["CostRequestPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
         };
         /** CostRequestPublic */
         CostRequestPublic: {
@@ -1182,16 +1195,6 @@ export interface components {
             /** Label */
             label: string;
         };
-        /** Page[CostRequestPublic] */
-        Page_CostRequestPublic_: {
-            /** Items */
-            items: components["schemas"]["CostRequestPublic"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` for the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
         /** PerAssessmentCosts */
         PerAssessmentCosts: {
             /**
@@ -1454,7 +1457,10 @@ export interface components {
         RespondentPage: {
             /** Items */
             items: components["schemas"]["RespondentOut"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
             next_cursor: string | null;
         };
         /** RespondentRef */
@@ -1754,7 +1760,10 @@ export interface components {
         UserPage: {
             /** Items */
             items: components["schemas"]["UserPublic"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
             next_cursor: string | null;
         };
         /** UserPublic */
@@ -2054,6 +2063,7 @@ export interface operations {
                 target_id?: string | null;
                 since?: string | null;
                 until?: string | null;
+                /** @description next_cursor of the previous page. */
                 cursor?: string | null;
                 limit?: number;
             };
@@ -2683,7 +2693,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_CostRequestPublic_"];
+                    "application/json": components["schemas"]["CostRequestPage"];
                 };
             };
             /** @description Unauthorized */
