@@ -8,7 +8,7 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: help dev test unit lint fmt bench layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean spa frontend-test api-types api-types-check
+.PHONY: help dev chat test unit lint fmt bench layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean spa frontend-test api-types api-types-check
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ $(UV):
 
 dev: .venv/.synced spa ## run the platform on http://127.0.0.1:8000 (PORT overrides); Ctrl-C stops it all
 	exec $(PY) -m local.dev
+
+chat: .venv/.synced ## take the WhatsApp assessment against a running make dev: make chat PHONE=+254700000001
+	$(PY) -m local.simulator $(PHONE)
 
 test: .venv/.synced lint frontend-test spa /usr/bin/chromium ## every test: lint, SPA checks, unit, integration (own PostgreSQL), infra, browser
 	$(PY) -m pytest

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from shared.auth.permissions import ALL_ROLES, roles_for
 from shared.manifest import (
+    Channel,
     Entry,
     HttpRoute,
     Job,
@@ -17,16 +18,21 @@ from shared.manifest import (
     Public,
     Roles,
     Schedule,
+    TwilioSignature,
     WebSocketRoute,
 )
+from shared.whatsapp.models import INBOUND_PATH, STATUS_PATH
 
 PUBLIC = Public()
 MFA_PENDING = MfaPending()
+TWILIO = TwilioSignature()
+WHATSAPP = Channel.WHATSAPP
 ROLES = frozenset(r.value for r in ALL_ROLES)
 
 DB = Need.DATABASE
 JWT = Need.JWT_KEYS
 TOTP = Need.TOTP_KEY
+TWILIO_SECRET = Need.TWILIO
 
 
 def allowed(permission: str) -> Roles:
@@ -79,6 +85,11 @@ ROUTES: tuple[HttpRoute, ...] = (
     Route("GET", "/api/v1/assessments/{assessment_id}", "functions.assessments_get", allowed("assessments.read")),
     Route("GET", "/api/v1/respondents", "functions.respondents_list", allowed("respondents.read")),
     Route("GET", "/api/v1/respondents/{respondent_id}", "functions.respondents_get", allowed("respondents.read")),
+    Route("POST", "/api/v1/respondents/{respondent_id}/invite", "functions.respondents_invite",
+          allowed("respondents.invite"), needs(DB, TWILIO_SECRET)),
+    # WhatsApp: Twilio's webhooks, signed with the account's token.
+    Route("POST", INBOUND_PATH, "functions.whatsapp_webhook", TWILIO, needs(DB), channel=WHATSAPP),
+    Route("POST", STATUS_PATH, "functions.whatsapp_status", TWILIO, needs(DB), channel=WHATSAPP),
     # Reports.
     Route("GET", "/api/v1/reports/sectors", "functions.reports_sectors", allowed("reports.read")),
     Route("GET", "/api/v1/reports/skills", "functions.reports_skills", allowed("reports.read")),
@@ -97,6 +108,8 @@ JOBS: tuple[Job, ...] = (
         timeout_s=120),
     Job("cost-reconciler", "functions.cost_reconciler", (LogSubscription(),), needs(DB), memory_mb=256,
         timeout_s=60),
+    Job("whatsapp-close-idle", "functions.whatsapp_close_idle", (Schedule("rate(15 minutes)"),), needs(DB),
+        memory_mb=256, timeout_s=60),
 )  # fmt: skip
 
 ENTRIES: tuple[Entry, ...] = (*ROUTES, *WEBSOCKET_ROUTES, *JOBS)

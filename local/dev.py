@@ -63,11 +63,13 @@ def main() -> int:
             moto = start_moto()
             stack.callback(moto.stop)
             os.environ.update(local_aws_environment(moto.url))
-            os.environ.update({"DATABASE_URL": conninfo, "APP_ENV": "local"})
-            from local.secrets import load_or_create
+            # PORT too: the Twilio signature is checked against http://127.0.0.1:$PORT unless configured otherwise.
+            os.environ.update({"DATABASE_URL": conninfo, "APP_ENV": "local", "PORT": str(port)})
+            from local.secrets import load_or_create, twilio_development_settings
             from local.state import dev_state_root
 
-            for name, value in load_or_create(dev_state_root() / "secrets.json").items():
+            development = {**load_or_create(dev_state_root() / "secrets.json"), **twilio_development_settings()}
+            for name, value in development.items():
                 if not _setting(name):  # yours (environment or .env) win
                     os.environ[name] = value
             os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "skills-platform")
@@ -109,6 +111,8 @@ def _print_banner(base: str, moto_url: str) -> None:
         f"  OpenAPI       {base}/api/v1/openapi.json",
         f"  AWS (moto)    {moto_url}",
         "Try: curl -s " + base + "/api/v1/health",
+        f"WhatsApp: make chat PHONE=+254700000001{'' if base.endswith(':8000') else ' PORT=' + base.rsplit(':', 1)[1]}"
+        "   (signed as Twilio signs; say HI to start)",
         "Stop with Ctrl-C: PostgreSQL and moto stop with it.",
         "",
     ]

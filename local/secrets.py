@@ -1,4 +1,5 @@
-"""Local stand-ins for the secrets AWS keeps in Secrets Manager: generated once, kept in .local/, never committed."""
+"""Local stand-ins for the secrets AWS keeps in Secrets Manager: generated once, kept in .local/, never committed;
+and the development Twilio settings that .env.example publishes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import json
 import os
 import secrets
 from pathlib import Path
+
+from dotenv import dotenv_values
+
+ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
 
 
 def generate_auth_secrets() -> dict[str, str]:
@@ -27,3 +32,8 @@ def load_or_create(path: Path) -> dict[str, str]:
     with os.fdopen(fd, "w") as out:
         json.dump(values, out)
     return values
+
+
+def twilio_development_settings() -> dict[str, str]:
+    """The TWILIO_* values of .env.example (a development token everyone knows; locally nothing reaches Twilio)."""
+    return {k: v for k, v in dotenv_values(ENV_EXAMPLE).items() if k.startswith("TWILIO_") and v}

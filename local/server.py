@@ -1,5 +1,5 @@
-"""Assembles the local platform: the Lambda runtime, the gateway, schedules and (as they land) the
-gateway's extensions (WebSocket API, SPA files)."""
+"""Assembles the local platform: the Lambda runtime, the gateway, schedules and the gateway's extensions (the
+WhatsApp simulator's relay; as they land, the WebSocket API and the SPA's files)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from local.gateway import Gateway, create_gateway_app, manifest_routes
 from local.lambda_runtime import FunctionSpec, LocalLambda, Scheduler
 from local.ledger import BackgroundLedger
+from local.simulator import SIMULATOR_PATH, simulator_routes
 from local.spa import spa_routes
 
 
@@ -57,5 +58,7 @@ def build_local_platform(environments: int = 8) -> LocalPlatform:
     install_runtime(current_runtime().replace(invoker=LocalInvoker(runtime), ledger=ledger))
     gateway = Gateway(manifest_routes(), runtime)
     scheduled = [(spec, schedule) for spec, schedule in job_specs().values() if schedule]
-    app = create_gateway_app(gateway, extra_routes=spa_routes())
+    # The simulator's relay first: the SPA's routes take every other path; config.json tells the SPA where it is.
+    routes = [*simulator_routes(gateway), *spa_routes(simulator_url=SIMULATOR_PATH)]
+    app = create_gateway_app(gateway, extra_routes=routes)
     return LocalPlatform(app, runtime, Scheduler(runtime, scheduled), ledger)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -73,6 +73,28 @@ class Settings(BaseSettings):
     websocket_management_url: str | None = None
     # JSON {"<job name>": "<function name or ARN>"}: the functions this one may invoke asynchronously.
     invoke_targets: dict[str, str] = Field(default_factory=dict)
+
+    # Twilio (WhatsApp). Locally plain settings (the environment or .env; make dev falls back to the development
+    # values of .env.example); in AWS TWILIO_SECRET_ARN names a secret {"account_sid", "auth_token"}, which may
+    # also hold "whatsapp_from", "webhook_base_url" and the Content template SIDs (these settings win).
+    twilio_auth_token: SecretStr | None = None
+    twilio_account_sid: str | None = None
+    twilio_whatsapp_from: str | None = None  # the sender, e.g. whatsapp:+14155238886
+    twilio_secret_arn: str | None = None
+    # The public URL Twilio calls (the webhook paths are appended); the signature is checked against it and
+    # never against a URL rebuilt from request headers. Unset locally: the gateway's own http://127.0.0.1:$PORT.
+    twilio_webhook_base_url: str | None = None
+    # Content templates (ContentSid) for messages outside WhatsApp's 24-hour window.
+    twilio_invite_content_sid: str | None = None
+    twilio_reminder_content_sid: str | None = None
+    # Outbound REST calls: "twilio" sends; "recording" answers as Twilio would and sends nothing. Unset: "twilio"
+    # in AWS, "recording" anywhere else.
+    twilio_outbound: Literal["twilio", "recording"] | None = None
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias="PORT")  # the local gateway's
+    # Conversations idle this long are closed as abandoned (inside WhatsApp's 24-hour window).
+    whatsapp_idle_hours: float = Field(default=23, gt=0, le=24)
+    # A message after this long a pause is met with "You're on Q7/20. Reply CONTINUE or RESTART".
+    whatsapp_resume_after_minutes: int = Field(default=60, ge=1)
 
     # The cost ledger: how this function is billed, and which deployment's fixed costs are shared out.
     function_architecture: Literal["arm64", "x86_64"] = "arm64"
@@ -140,6 +162,45 @@ class Settings(BaseSettings):
             raise ConfigError("TOTP key missing: set TOTP_ENCRYPTION_KEY (locally) or TOTP_SECRET_ARN (in AWS)")
         # AES-256 wants exactly 32 bytes: derive them from the secret string.
         return hashlib.sha256(_key_bytes(totp, "TOTP key")).digest()
+
+    def twilio(self) -> TwilioConfig:
+        """Twilio's account, token and URLs; raises ConfigError without a usable auth token (every webhook is
+        then refused) or, in AWS, without the public webhook URL."""
+        stored: dict[str, Any] = _get_json_secret(self.twilio_secret_arn) if self.twilio_secret_arn else {}
+        token = self.twilio_auth_token.get_secret_value() if self.twilio_auth_token else ""
+        token = token or str(stored.get("auth_token") or "")
+        if not token or is_placeholder(token):
+            raise ConfigError("no Twilio auth token: set TWILIO_AUTH_TOKEN (locally) or TWILIO_SECRET_ARN (in AWS)")
+        base = self.twilio_webhook_base_url or stored.get("webhook_base_url")
+        if not base:
+            if self.app_env == "aws":
+                raise ConfigError("TWILIO_WEBHOOK_BASE_URL (or the secret's webhook_base_url) is not set")
+            base = f"http://127.0.0.1:{self.port}"
+        account = self.twilio_account_sid or str(stored.get("account_sid") or "")
+        return TwilioConfig(
+            account_sid=None if is_placeholder(account) else account,
+            auth_token=token,
+            whatsapp_from=self.twilio_whatsapp_from or stored.get("whatsapp_from"),
+            webhook_base_url=str(base).rstrip("/"),
+            invite_content_sid=self.twilio_invite_content_sid or stored.get("invite_content_sid"),
+            reminder_content_sid=self.twilio_reminder_content_sid or stored.get("reminder_content_sid"),
+            outbound=self.twilio_outbound or ("twilio" if self.app_env == "aws" else "recording"),
+        )
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str | None
+    auth_token: str = field(repr=False)
+    whatsapp_from: str | None
+    webhook_base_url: str
+    invite_content_sid: str | None
+    reminder_content_sid: str | None
+    outbound: Literal["twilio", "recording"]
+
+    def webhook_url(self, path: str) -> str:
+        """The public URL of a webhook route, e.g. ``https://api.example.org/api/v1/webhooks/twilio/status``."""
+        return self.webhook_base_url + path
 
 
 @dataclass(frozen=True)

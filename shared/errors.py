@@ -54,6 +54,14 @@ class Conflict(DomainError):
     default_message = "The request conflicts with the current state."
 
 
+class MessageRefused(Conflict):
+    """Twilio refused an outbound message (``details["twilio_code"]``: 21610 opted out, 63016 outside the
+    24-hour window, ...)."""
+
+    code = "message_refused"
+    default_message = "The messaging provider refused the message."
+
+
 class TooManyRequests(DomainError):
     code = "too_many_requests"
     default_message = "Too many attempts; try again later."

@@ -10,3 +10,5 @@ class RequestContext:
     source_ip: str | None = None
     correlation_id: str | None = None
     user_agent: str | None = None
+    # The function invocation's own id (Lambda's request id): the cost ledger row's key.
+    invocation_id: str | None = None

@@ -62,6 +62,12 @@ def _shown(question: Question, given: dict[str, Any]) -> bool:
     return False
 
 
+def is_shown(question: Question, given: dict[str, Any]) -> bool:
+    """Whether ``question``'s show-if rule holds for the answers given so far (question code -> value): the
+    rule submissions are checked with, for clients that ask one question at a time (WhatsApp)."""
+    return _shown(question, given)
+
+
 def validate(version: VersionContent, answers: list[tuple[UUID, Any]]) -> list[dict[str, Any]]:
     """Every problem of the answers, each with its field path (empty when the answers are acceptable)."""
     problems: list[dict[str, Any]] = []

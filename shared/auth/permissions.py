@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "assessments.submit": frozenset({Role.SUPER_ADMIN, Role.ANALYST, Role.ENUMERATOR}),
     "assessments.read": frozenset({Role.SUPER_ADMIN, Role.ANALYST, Role.ENUMERATOR}),
     "respondents.read": frozenset({Role.SUPER_ADMIN, Role.ANALYST, Role.ENUMERATOR}),
+    # WhatsApp invitations and reminders; enumerators only to the respondents they entered.
+    "respondents.invite": frozenset({Role.SUPER_ADMIN, Role.ENUMERATOR}),
     "reports.read": frozenset({Role.SUPER_ADMIN, Role.ANALYST}),
     "exports.create": frozenset({Role.SUPER_ADMIN, Role.ANALYST}),
     "costs.read": frozenset({Role.SUPER_ADMIN, Role.FINANCE}),

@@ -54,7 +54,7 @@ class Database:
         application_name: str = "skills-platform",
         probe_after_idle_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
-        on_statement: Callable[[float], None] | None = None,
+        on_statement: Callable[[float, int], None] | None = None,
     ) -> None:
         self._conninfo = conninfo
         self._connect_timeout_s = connect_timeout_s
@@ -64,6 +64,7 @@ class Database:
         self._probe_after_idle_s = probe_after_idle_s
         self._sleep = sleep
         self._local = threading.local()
+        self._on_statement = on_statement
         self._cursor_factory = _timed_cursor(on_statement) if on_statement else None
 
     # -- connection -------------------------------------------------------------------------------
@@ -231,6 +232,45 @@ class Database:
         except psycopg.Error:
             conn.close()
 
+    @contextmanager
+    def pipelined_transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """One READ COMMITTED transaction in pipeline mode: statements go out without waiting for one another,
+        BEGIN with the first and COMMIT with the last, and the client waits only where it reads a result. A use
+        case that reads, decides, then writes takes two round trips.
+
+        Each statement still runs in order and takes its own snapshot, after the locks of the ones before it.
+        A failed statement aborts the rest and the transaction is rolled back. Raises as ``transaction``."""
+        conn = self._checked_connection()
+        try:
+            with translated_errors():
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    yield conn
+                    conn.execute("COMMIT")
+                    waiting = time.perf_counter()
+                # Leaving the block sent COMMIT and what was queued before it, and waited for the results.
+                if self._on_statement is not None:
+                    self._on_statement(time.perf_counter() - waiting, 0)
+        except BaseException:
+            self._rollback_quietly(conn)
+            raise
+
+    def run_pipelined(self, work: Callable[[psycopg.Connection[Any]], T], *, attempts: int | None = None) -> T:
+        """``work`` in a ``pipelined_transaction``, run again from the start on serialization failure or deadlock
+        (bounded, with jitter, as ``run_in_transaction``). ``work`` must have no effect outside the database.
+
+        Raises ConcurrencyConflict when every attempt failed that way."""
+        limit = attempts or self._retry_attempts
+        for attempt in range(1, limit + 1):
+            try:
+                with self.pipelined_transaction() as conn:
+                    return work(conn)
+            except psycopg.Error as exc:
+                if not is_retryable(exc):
+                    raise
+                self._back_off(exc, attempt, limit)
+        raise AssertionError("unreachable")
+
     def run_in_transaction(
         self,
         work: Callable[[psycopg.Connection[Any]], T],
@@ -258,9 +298,10 @@ class Database:
         raise AssertionError("unreachable")
 
 
-def _timed_cursor(on_statement: Callable[[float], None]) -> type[psycopg.Cursor[Any]]:
+def _timed_cursor(on_statement: Callable[[float, int], None]) -> type[psycopg.Cursor[Any]]:
     """A cursor class reporting each statement's round trip (the cost ledger's database time). Results of
-    a client-side cursor arrive within ``execute``, so its duration is the statement's whole time."""
+    a client-side cursor arrive within ``execute``, so its duration is the statement's whole time; in pipeline
+    mode they arrive when first read, so that wait is reported too (as no further statement)."""
 
     class TimedCursor(psycopg.Cursor[Any]):
         def execute(self, *args: Any, **kwargs: Any) -> TimedCursor:
@@ -268,7 +309,25 @@ def _timed_cursor(on_statement: Callable[[float], None]) -> type[psycopg.Cursor[
             try:
                 super().execute(*args, **kwargs)
             finally:
-                on_statement(time.perf_counter() - started)
+                on_statement(time.perf_counter() - started, 1)
             return self
+
+        def fetchone(self) -> Any:
+            if self.connection.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF:
+                return super().fetchone()
+            started = time.perf_counter()
+            try:
+                return super().fetchone()
+            finally:
+                on_statement(time.perf_counter() - started, 0)
+
+        def fetchall(self) -> list[Any]:
+            if self.connection.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF:
+                return super().fetchall()
+            started = time.perf_counter()
+            try:
+                return super().fetchall()
+            finally:
+                on_statement(time.perf_counter() - started, 0)
 
     return TimedCursor

@@ -108,11 +108,13 @@ class Meter:
         if usage is not None:
             usage.add(component, quantity)
 
-    def on_statement(self, seconds: float) -> None:
+    def on_statement(self, seconds: float, statements: int = 1) -> None:
+        """Database time of the running invocation; ``statements`` 0 for a wait on results already counted (a
+        pipelined transaction's statements are sent first and waited for later)."""
         usage = self.current
         if usage is not None:
             usage.db_seconds += seconds
-            usage.db_statements += 1
+            usage.db_statements += statements
 
     def attribute(
         self,

@@ -3,6 +3,7 @@ local one; use cases receive them through the Runtime and never build clients th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,32 @@ class Invoker(Protocol):
     """Asynchronous (Event) invokes of other functions of the manifest, by job name."""
 
     def invoke_async(self, job: str, payload: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """What Twilio answered to a message it accepted."""
+
+    sid: str
+    status: str
+
+
+class Messenger(Protocol):
+    """Outbound WhatsApp messages through Twilio's REST API (replies to inbound messages travel as TwiML)."""
+
+    def send(
+        self,
+        to: str,
+        *,
+        body: str | None = None,
+        content_sid: str | None = None,
+        variables: Mapping[str, str] | None = None,
+        status_callback: str | None = None,
+    ) -> SentMessage:
+        """Send to an E.164 number: a free-form ``body`` (inside WhatsApp's 24-hour window), or a Content
+        template ``content_sid`` with its ``variables`` (outside it). Raises MessageRefused when Twilio refuses
+        it, ServiceUnavailable when Twilio cannot be reached."""
+        ...
 
 
 class Ledger(Protocol):

@@ -20,14 +20,15 @@ from shared.db import Database
 from shared.errors import ConfigError
 from shared.runtime.ledger import LogLedger
 from shared.runtime.meter import Meter
-from shared.runtime.ports import Clock, Invoker, Ledger, ObjectStorage, SocketPoster, SystemClock
+from shared.runtime.ports import Clock, Invoker, Ledger, Messenger, ObjectStorage, SocketPoster, SystemClock
 
 if TYPE_CHECKING:  # built on first use: a function that checks no token never imports jwt or AES
-    from shared.config import Settings
+    from shared.config import Settings, TwilioConfig
     from shared.security.secretbox import SecretBox
     from shared.security.tokens import TokenService
 
 T = TypeVar("T")
+TWILIO_CONFIG_TTL_S = 300  # as long as the secret's own cache: a rotated token is picked up within it
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Runtime:
     storage: ObjectStorage | None = None
     sockets: SocketPoster | None = None
     invoker: Invoker | None = None
+    messenger: Messenger | None = None
     ledger: Ledger = field(default_factory=LogLedger)
     _memos: dict[str, _Memo] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -89,6 +91,17 @@ class Runtime:
     def invoke(self) -> Invoker:
         return self._part("invoker", self._build_invoker)
 
+    @property
+    def messages(self) -> Messenger:
+        """Outbound WhatsApp messages (Twilio's REST API; locally a recording client, never the network)."""
+        return self._part("messenger", self._build_messenger)
+
+    @property
+    def twilio(self) -> TwilioConfig:
+        """Twilio's account, token and public webhook URL; raises ConfigError without a token."""
+        config: TwilioConfig = self.memo("twilio-config", TWILIO_CONFIG_TTL_S, self.settings.twilio)
+        return config
+
     def _build_database(self) -> Database:
         s = self.settings
         return Database(
@@ -119,6 +132,13 @@ class Runtime:
         if not self.settings.websocket_management_url:
             raise ConfigError("WEBSOCKET_MANAGEMENT_URL is not set for this function")
         return ApiGatewaySockets(self.settings.websocket_management_url, self.settings.aws_region, self.meter)
+
+    def _build_messenger(self) -> Messenger:
+        from shared.runtime.twilio import RecordingHttpClient, TwilioMessenger
+
+        config = self.twilio
+        recording = RecordingHttpClient() if config.outbound == "recording" else None
+        return TwilioMessenger(config, self.meter, http_client=recording)
 
     def _build_invoker(self) -> Invoker:
         from shared.runtime.aws import LambdaInvoker

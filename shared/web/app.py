@@ -42,7 +42,7 @@ def create_app(router: APIRouter, entry: Any) -> FastAPI:
     if not isinstance(entry, HttpRoute):
         raise TypeError(f"{entry} is not an HTTP route of the manifest")
     app = FastAPI(title=API_TITLE, version=API_VERSION, openapi_url=None, docs_url=None, redoc_url=None)
-    app.include_router(router, dependencies=[Depends(authorizer(entry.auth))])
+    app.include_router(router, dependencies=[Depends(authorizer(entry.auth, entry.path))])
     app.add_middleware(RefuseNulMiddleware)
     install_error_handling(app)
     app.state.entry = entry

@@ -1,5 +1,5 @@
-"""The dependencies function modules declare, as ``Annotated`` types: ``Db``, ``Rt``, ``CurrentUser``, ``Ctx``.
-All ``async def``: see shared.web.app."""
+"""The dependencies function modules declare, as ``Annotated`` types: ``Db``, ``Rt``, ``CurrentUser``, ``Ctx``,
+``TwilioForm``. All ``async def``: see shared.web.app."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ async def current_principal(request: Request) -> Principal:
     return principal
 
 
+async def twilio_form(request: Request) -> dict[str, str]:
+    """The form Twilio signed, as the route's TwilioSignature authorizer parsed and checked it."""
+    form: dict[str, str] | None = getattr(request.state, "twilio_form", None)
+    if form is None:
+        raise Unauthorized()
+    return form
+
+
 async def current_context(request: Request) -> RequestContext:
     return request_context(request)
 
@@ -39,3 +47,4 @@ Rt = Annotated[Runtime, Depends(runtime)]
 Db = Annotated[Database, Depends(database)]
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 Ctx = Annotated[RequestContext, Depends(current_context)]
+TwilioForm = Annotated[dict[str, str], Depends(twilio_form)]
