@@ -8,12 +8,18 @@ from functions.routes import entry
 from shared.web import Rt, TwilioForm, create_app, error_responses, make_handler
 from shared.web.forms import parse_form
 from shared.whatsapp import service
-from shared.whatsapp.models import REQUEST_REF, STATUS_PATH, StatusCallback
+from shared.whatsapp.models import form_body, REQUEST_REF, STATUS_PATH, StatusCallback
 
 router = APIRouter(tags=["whatsapp"])
 
 
-@router.post(STATUS_PATH, status_code=204, response_class=Response, responses=error_responses(403, 413, 422))
+@router.post(
+    STATUS_PATH,
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(403, 413, 422),
+    openapi_extra=form_body(StatusCallback),
+)
 async def whatsapp_status(
     form: TwilioForm,
     rt: Rt,

@@ -8,7 +8,7 @@ from functions.routes import entry
 from shared.web import Ctx, Rt, TwilioForm, create_app, error_responses, make_handler
 from shared.web.forms import parse_form
 from shared.whatsapp import service
-from shared.whatsapp.models import INBOUND_PATH, InboundMessage
+from shared.whatsapp.models import form_body, INBOUND_PATH, InboundMessage
 
 router = APIRouter(tags=["whatsapp"])
 TWIML: dict[int | str, dict[str, Any]] = {
@@ -16,7 +16,12 @@ TWIML: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post(INBOUND_PATH, response_class=Response, responses={**TWIML, **error_responses(403, 413, 422)})
+@router.post(
+    INBOUND_PATH,
+    response_class=Response,
+    responses={**TWIML, **error_responses(403, 413, 422)},
+    openapi_extra=form_body(InboundMessage),
+)
 async def whatsapp_message(form: TwilioForm, rt: Rt, ctx: Ctx) -> Response:
     """Twilio's incoming-message webhook (form-encoded, signed with X-Twilio-Signature: 403 otherwise). The
     conversation takes the message one at a time per respondent and answers with TwiML; a MessageSid delivered

@@ -22,7 +22,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from local.postgres import Cluster
-from local.secrets import generate_auth_secrets
+from local.secrets import generate_auth_secrets, twilio_development_settings
 from local.server import build_local_platform
 from shared.config import get_settings
 from shared.db import Database
@@ -34,6 +34,11 @@ from shared.runtime import Runtime, install_runtime
 for _name, _value in generate_auth_secrets().items():
     os.environ.setdefault(_name, _value)
 os.environ.setdefault("DATABASE_URL", "postgresql://tests@127.0.0.1:1/not-used")
+# Twilio as make dev runs it: the development token of .env.example, and the local gateway's URL (the api
+# fixture's base URL) as the public URL signatures are checked against.
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
+os.environ.update(twilio_development_settings())
+os.environ["TWILIO_WEBHOOK_BASE_URL"] = LOCAL_BASE_URL
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
 
@@ -155,7 +160,7 @@ async def api(db: Database) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the local platform (gateway -> Lambda handlers -> the test database)."""
     platform = build_local_platform(environments=4)
     transport = httpx.ASGITransport(app=platform.app, client=("198.51.100.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+    async with httpx.AsyncClient(transport=transport, base_url=LOCAL_BASE_URL) as client:
         yield client
     platform.stop()
 

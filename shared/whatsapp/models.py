@@ -94,3 +94,9 @@ class Invitation(BaseModel):
     )
     template: bool = Field(description="Sent as a Content template: outside WhatsApp's 24-hour window.")
     conversation_id: UUID
+
+
+def form_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI requestBody of a webhook: the form Twilio posts (the fields used; Twilio sends more)."""
+    schema = model.model_json_schema(by_alias=True)
+    return {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}}

@@ -39,7 +39,9 @@ def content_of(definition: dict[str, Any]) -> VersionContent:
 
 VERSION = content_of(small_definition())
 QID = {q.code: str(q.id) for q in VERSION.questions}
-SURVEY = machine.Survey(VERSION, (machine.Sector("ict", "ICT", "TIC"), machine.Sector("agri", "Farming", "Agriculture")))
+SURVEY = machine.Survey(
+    VERSION, (machine.Sector("ict", "ICT", "TIC"), machine.Sector("agri", "Farming", "Agriculture"))
+)
 
 
 @dataclass
