@@ -171,8 +171,8 @@ class Settings(BaseSettings):
         token = token or str(stored.get("auth_token") or "")
         if not token or is_placeholder(token):
             raise ConfigError("no Twilio auth token: set TWILIO_AUTH_TOKEN (locally) or TWILIO_SECRET_ARN (in AWS)")
-        base = self.twilio_webhook_base_url or stored.get("webhook_base_url")
-        if not base:
+        base = self.twilio_webhook_base_url or str(stored.get("webhook_base_url") or "")
+        if not base or is_placeholder(base):
             if self.app_env == "aws":
                 raise ConfigError("TWILIO_WEBHOOK_BASE_URL (or the secret's webhook_base_url) is not set")
             base = f"http://127.0.0.1:{self.port}"

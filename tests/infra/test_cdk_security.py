@@ -104,6 +104,7 @@ def _needs_granted(synth: Synth, function_id: str) -> set[Need]:
         str(exported_as(synth, data.database_secret.secret_arn)): Need.DATABASE,
         str(exported_as(synth, data.jwt_secret.secret_arn)): Need.JWT_KEYS,
         str(exported_as(synth, data.totp_secret.secret_arn)): Need.TOTP_KEY,
+        str(exported_as(synth, data.twilio_secret.secret_arn)): Need.TWILIO,
     }
     granted: set[Need] = set()
     for statement in role_statements(synth.api_json, function_id):
@@ -138,7 +139,7 @@ def test_each_function_holds_exactly_the_permissions_its_entry_needs(
     )
     for function_id in function_ids:
         item = _entry_of(synth.api_json, function_id, entries)
-        expected = set(needs_of(item)) - {Need.TWILIO}  # secrets of other kinds are checked by name above
+        expected = set(needs_of(item))
         assert _needs_granted(synth, function_id) == expected, function_id
 
 

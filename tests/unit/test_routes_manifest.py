@@ -90,3 +90,12 @@ def test_a_rule_prints_as_the_old_rule_language_did() -> None:
 def test_an_entry_without_a_valid_rule_or_shape_is_refused(build: object) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the messages are checked by reading them
         build()  # type: ignore[operator]
+
+
+def test_only_the_whatsapp_functions_may_read_the_twilio_secret() -> None:
+    readers = {e.key for e in ENTRIES if Need.TWILIO in e.all_needs}
+    assert readers == {
+        "POST /api/v1/webhooks/twilio/whatsapp",
+        "POST /api/v1/webhooks/twilio/status",
+        "POST /api/v1/respondents/{respondent_id}/invite",
+    }
