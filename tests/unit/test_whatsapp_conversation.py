@@ -322,11 +322,11 @@ def test_the_state_survives_its_json_form() -> None:
 
 def test_results_name_each_skill_and_the_top_advice_in_the_respondents_language() -> None:
     state = machine.State(stage="done", language="fr", name="Awa")
+    advice = [("numeracy", "numeracy advanced advice"), ("digital", "digital advanced advice")]
     outcome = {
         "scores": [{"skill": "digital", "score": 81.25, "band": "advanced"},
                    {"skill": "numeracy", "score": 70.0, "band": "advanced"}],
-        "recommendations": [{"skill": "numeracy", "band": "advanced", "priority": 3, "text": "numeracy advanced advice"},
-                            {"skill": "digital", "band": "advanced", "priority": 3, "text": "digital advanced advice"}],
+        "recommendations": [{"skill": s, "band": "advanced", "priority": 3, "text": t} for s, t in advice],
     }  # fmt: skip
     assert machine.results(state, VERSION, outcome) == (
         "Merci, Awa ! Vos résultats :\nDigital (fr) : 81.25/100 (Advanced (fr))\nNumeracy (fr) : 70/100 (Advanced (fr))"
