@@ -211,7 +211,7 @@ def insert_outbound(
     sql = (
         "INSERT INTO whatsapp_messages (sid, direction, phone, conversation_id, kind, template, request_id, status)"
         " VALUES (%(sid)s, 'out', %(phone)s, %(conversation_id)s, %(kind)s, %(template)s, %(request_id)s, %(status)s)"
-        " ON CONFLICT (sid) DO NOTHING"
+        " ON CONFLICT (sid) DO NOTHING RETURNING sid"
     )
     params = {"sid": sid, "phone": phone, "conversation_id": conversation_id, "kind": kind, "template": template,
               "request_id": request_id, "status": status}  # fmt: skip

@@ -1,0 +1,348 @@
+"""The WhatsApp webhooks' edges, through the local gateway: who is trusted, what is refused, delivery statuses and
+their prices, invitations through the Twilio adapter (a recording HTTP client, never the network), the idle job
+and the cost ledger."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from bench.wire import RoundTripCounter
+from local.lambda_runtime import FunctionSpec, LambdaContext
+from shared.db import Database
+from shared.request_context import RequestContext
+from shared.runtime import Runtime, install_runtime
+from shared.runtime.twilio import RecordingHttpClient, TwilioMessenger
+from shared.whatsapp import service
+from shared.whatsapp.models import InboundMessage
+from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
+from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
+from tests.integration.whatsapp_helpers import (
+    LOCAL_URL,
+    MESSAGE_PATH,
+    STATUS_PATH,
+    WhatsAppUser,
+    message_form,
+    new_sid,
+    post_signed,
+    replies,
+    status_actions,
+)
+
+PHONE = "+254700000011"
+
+
+@pytest.fixture
+def twilio_api(runtime: Runtime) -> Iterator[RecordingHttpClient]:
+    """Twilio's REST API as the adapter sees it: recorded, never reached."""
+    recording = RecordingHttpClient()
+    replaced = runtime.replace(messenger=TwilioMessenger(runtime.twilio, runtime.meter, http_client=recording))
+    install_runtime(replaced)
+    yield recording
+    install_runtime(runtime)
+
+
+@pytest.fixture
+async def admin(api: httpx.AsyncClient, db: Database) -> str:
+    add_test_sectors(db)
+    token = str((await login_tokens(api, await signup_first(api)))["access_token"])
+    await publish_small(api, token)
+    return token
+
+
+def rows(db: Database, sql: str, *params: Any) -> list[dict[str, Any]]:
+    with db.transaction(read_only=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def count(db: Database, table: str) -> int:
+    return int(rows(db, f"SELECT count(*) AS n FROM {table}")[0]["n"])
+
+
+# -- trust -------------------------------------------------------------------------------------------------------
+
+
+async def test_without_a_token_every_request_is_refused(api: httpx.AsyncClient, db: Database, runtime: Runtime) -> None:
+    unconfigured = runtime.settings.model_copy(update={"twilio_auth_token": None, "twilio_secret_arn": None})
+    install_runtime(runtime.replace(settings=unconfigured))
+    try:
+        response = await WhatsAppUser(api, PHONE).post("hi")
+    finally:
+        install_runtime(runtime)
+    assert response.status_code == 403
+    assert count(db, "whatsapp_messages") == 0
+
+
+async def test_the_signature_is_checked_against_the_configured_url_not_the_requests_host(
+    api: httpx.AsyncClient, db: Database, admin: str
+) -> None:
+    form = message_form(PHONE, "hi", new_sid())
+    # Signed for the host the request claims: refused, the URL is the configured one.
+    spoofed = await api.post(
+        MESSAGE_PATH, content=httpx.QueryParams(form).__str__(),
+        headers={"host": "evil.example", "x-forwarded-host": "evil.example",
+                 "content-type": "application/x-www-form-urlencoded",
+                 "x-twilio-signature": _signature("http://evil.example" + MESSAGE_PATH, form)},
+    )  # fmt: skip
+    assert spoofed.status_code == 403
+    honest = await api.post(
+        MESSAGE_PATH, content=str(httpx.QueryParams(form)),
+        headers={"host": "evil.example", "content-type": "application/x-www-form-urlencoded",
+                 "x-twilio-signature": _signature(LOCAL_URL + MESSAGE_PATH, form)},
+    )  # fmt: skip
+    assert honest.status_code == 200, honest.text
+    assert count(db, "whatsapp_messages") == 1
+
+
+def _signature(url: str, form: dict[str, str]) -> str:
+    from twilio.request_validator import RequestValidator
+
+    from tests.integration.whatsapp_helpers import TOKEN
+
+    return str(RequestValidator(TOKEN).compute_signature(url, form))
+
+
+async def test_blank_form_values_are_part_of_what_is_signed(api: httpx.AsyncClient, db: Database, admin: str) -> None:
+    form = message_form(PHONE, "hi", new_sid(), ToState="", ToZip="")
+    without_blanks = {k: v for k, v in form.items() if v}
+    url = LOCAL_URL + MESSAGE_PATH
+    refused = await post_signed(api, url, form, signature=_signature(url, without_blanks))
+    assert refused.status_code == 403
+    accepted = await post_signed(api, LOCAL_URL + MESSAGE_PATH, form)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.headers["content-type"].startswith("text/xml")
+
+
+async def test_a_signed_form_with_an_oversized_field_is_refused_with_its_path(
+    api: httpx.AsyncClient, db: Database, admin: str
+) -> None:
+    response = await WhatsAppUser(api, PHONE).post("x" * 5000)
+    assert response.status_code == 422
+    assert "body" in {d["path"].split(".")[0] for d in response.json()["error"]["details"]}
+    assert count(db, "whatsapp_messages") == 0
+    bad_sender = await post_signed(api, LOCAL_URL + MESSAGE_PATH, {**message_form(PHONE, "hi", new_sid()),
+                                                                    "From": "whatsapp:12"})  # fmt: skip
+    assert bad_sender.status_code == 422
+    assert [d["path"] for d in bad_sender.json()["error"]["details"]] == ["body.From"]
+
+
+async def test_a_message_with_media_gets_a_text_only_reply(api: httpx.AsyncClient, db: Database, admin: str) -> None:
+    user = WhatsAppUser(api, PHONE)
+    await user.send("hi")
+    response = await user.post(
+        "", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1", MediaContentType0="image/jpeg"
+    )
+    assert replies(response) == ["Sorry, we can only read text messages here. Please reply with text."]
+    assert await user.send("yes") == "What is your name?"
+
+
+# -- delivery status and the cost ledger ---------------------------------------------------------------------
+
+
+async def test_every_message_in_and_out_is_on_the_cost_ledger_of_its_conversation(
+    api: httpx.AsyncClient, db: Database, admin: str
+) -> None:
+    user = WhatsAppUser(api, PHONE)
+    await user.send("hi")
+    await user.send("yes")
+    (conversation,) = rows(db, "SELECT id FROM whatsapp_conversations")
+    ledger = rows(
+        db, "SELECT channel, session_key, actor, usage, db_statements FROM cost_requests WHERE entry = %s",
+        f"POST {MESSAGE_PATH}",
+    )  # fmt: skip
+    assert len(ledger) == 2
+    for row in ledger:
+        assert (row["channel"], row["session_key"]) == ("whatsapp", f"whatsapp:{conversation['id']}")
+        assert row["usage"]["twilio.whatsapp.message"] == "2"  # one in, one reply out
+        assert PHONE not in row["actor"]
+        assert row["db_statements"] > 0
+
+
+async def test_a_status_only_moves_forward_and_the_real_price_reaches_the_request_that_sent_it(
+    api: httpx.AsyncClient, db: Database, admin: str
+) -> None:
+    user = WhatsAppUser(api, PHONE)
+    await user.send("hi")
+    assert user.last is not None
+    (action,) = status_actions(user.last)
+    request_id = action.split("?request=")[1]
+    assert action == f"{LOCAL_URL}{STATUS_PATH}?request={request_id}"
+    reply_sid = new_sid()
+
+    async def status(value: str, **extra: str) -> httpx.Response:
+        form = {"MessageSid": reply_sid, "MessageStatus": value, "SmsStatus": value, "To": f"whatsapp:{PHONE}",
+                "From": "whatsapp:+14155238886", "AccountSid": "AC" + "1" * 32, "ErrorCode": "", **extra}  # fmt: skip
+        return await post_signed(api, action, form)
+
+    assert (await status("sent")).status_code == 204
+    assert (await status("delivered", Price="-0.00500", PriceUnit="USD")).status_code == 204
+    assert (await status("sent")).status_code == 204  # late: ignored
+    assert (await status("delivered", Price="-0.00500", PriceUnit="USD")).status_code == 204  # again: counted once
+    (message,) = rows(
+        db, "SELECT status, price_usd, request_id, direction FROM whatsapp_messages WHERE sid = %s", reply_sid
+    )
+    assert (message["status"], message["price_usd"], message["direction"]) == ("delivered", Decimal("0.005"), "out")
+    (ledger,) = rows(db, "SELECT twilio_actual_usd FROM cost_requests WHERE request_id = %s", request_id)
+    assert ledger["twilio_actual_usd"] == Decimal("0.005")
+    tampered = await post_signed(api, action.replace(request_id, "someone-else"), {"MessageSid": reply_sid},
+                                 signature=_signature(action, {"MessageSid": reply_sid}))  # fmt: skip
+    assert tampered.status_code == 403
+
+
+# -- invitations, 21610 and 63016 ----------------------------------------------------------------------------
+
+
+async def _respondent(api: httpx.AsyncClient, token: str, phone: str = PHONE) -> str:
+    """A respondent entered on the web by the holder of ``token``."""
+    version = (await api.get("/api/v1/questions", headers=bearer(token))).json()
+    answers = {q["code"]: q for q in version["questions"]}
+    body = {
+        "questionnaire_version_id": version["questionnaire"]["version_id"],
+        "respondent": {"phone": phone, "name": "Awa", "sector": "ict"},
+        "answers": [{"question_id": answers["has_phone"]["id"], "value": "no"},
+                    {"question_id": answers["confidence"]["id"], "value": 3},
+                    {"question_id": answers["sums"]["id"], "value": 5}],
+    }  # fmt: skip
+    response = await api.post(
+        "/api/v1/assessments/submit", json=body, headers={**bearer(token), "Idempotency-Key": phone}
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["respondent_id"])
+
+
+async def test_an_invitation_outside_the_window_is_a_content_template_and_starts_the_conversation(
+    api: httpx.AsyncClient, db: Database, admin: str, twilio_api: RecordingHttpClient
+) -> None:
+    respondent = await _respondent(api, admin)
+    invited = await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))
+    assert invited.status_code == 202, invited.text
+    body = invited.json()
+    assert (body["kind"], body["template"], body["status"]) == ("invitation", True, "queued")
+    (sent,) = twilio_api.sent()
+    assert sent.data["To"] == f"whatsapp:{PHONE}"
+    assert sent.data["ContentSid"] == "HX00000000000000000000000000000001"
+    assert json.loads(sent.data["ContentVariables"]) == {"1": "Awa"}
+    assert sent.data["StatusCallback"] == LOCAL_URL + STATUS_PATH
+    assert "Body" not in sent.data
+
+    user = WhatsAppUser(api, PHONE)
+    assert (await user.send("YES")).startswith("Welcome, Awa!\n\nQ1/5 Do you have a phone?")
+    (ledger,) = rows(db, "SELECT session_key, usage FROM cost_requests WHERE entry LIKE %s", "%/invite")
+    assert ledger["session_key"] == f"whatsapp:{body['conversation_id']}"
+    assert ledger["usage"]["twilio.whatsapp.message"] == "1"
+
+    # Inside the 24-hour window now: a free-form reminder of where they are.
+    reminded = await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))
+    assert (reminded.json()["kind"], reminded.json()["template"]) == ("reminder", False)
+    assert "Q1/5" in twilio_api.sent()[-1].data["Body"]
+
+
+async def test_enumerators_invite_only_their_own_respondents(
+    api: httpx.AsyncClient, db: Database, admin: str, twilio_api: RecordingHttpClient
+) -> None:
+    enumerator = await invite_and_signup(api, admin, "enum@example.org", "enumerator")
+    enumerator_token = str((await login_tokens(api, enumerator))["access_token"])
+    others = await _respondent(api, admin, "+254700000012")
+    own = await _respondent(api, enumerator_token, "+254700000013")
+    assert (await api.post(f"/api/v1/respondents/{others}/invite", headers=bearer(enumerator_token))).status_code == 404
+    assert (await api.post(f"/api/v1/respondents/{own}/invite", headers=bearer(enumerator_token))).status_code == 202
+    assert [r.data["To"] for r in twilio_api.sent()] == ["whatsapp:+254700000013"]
+
+
+async def test_21610_opts_the_respondent_out_and_nothing_more_is_sent(
+    api: httpx.AsyncClient, db: Database, admin: str, twilio_api: RecordingHttpClient
+) -> None:
+    respondent = await _respondent(api, admin)
+    sid = (await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))).json()["message_sid"]
+    callback = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "21610", "To": f"whatsapp:{PHONE}"}
+    assert (await post_signed(api, LOCAL_URL + STATUS_PATH, callback)).status_code == 204
+    again = await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))
+    assert again.status_code == 409
+    assert len(twilio_api.sent()) == 1
+    assert replies(await WhatsAppUser(api, PHONE).post("hello")) == []
+    consent = rows(db, "SELECT event, source FROM consent_ledger")
+    assert consent == [{"event": "opted_out", "source": "twilio"}]
+
+
+async def test_63016_sends_a_refused_invitation_again_as_a_template(
+    api: httpx.AsyncClient, db: Database, admin: str, twilio_api: RecordingHttpClient
+) -> None:
+    respondent = await _respondent(api, admin)
+    await WhatsAppUser(api, PHONE).send("hi")  # the window is open: the invitation goes free-form
+    invited = (await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))).json()
+    assert invited["template"] is False
+    callback = {"MessageSid": invited["message_sid"], "MessageStatus": "undelivered", "ErrorCode": "63016"}
+    for _ in range(2):  # delivered twice: acted on once
+        assert (await post_signed(api, LOCAL_URL + STATUS_PATH, callback)).status_code == 204
+    first, retried = twilio_api.sent()
+    assert "Body" in first.data
+    assert retried.data["ContentSid"] == "HX00000000000000000000000000000001"
+    later = (await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))).json()
+    assert later["template"] is True  # templates until the respondent writes again
+
+
+async def test_twilio_refusing_a_message_is_409_with_its_code(
+    api: httpx.AsyncClient, db: Database, admin: str, twilio_api: RecordingHttpClient
+) -> None:
+    respondent = await _respondent(api, admin)
+    twilio_api.refuse_next(21211, "The 'To' number is not a valid phone number.")
+    refused = await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))
+    assert refused.status_code == 409
+    assert refused.json()["error"]["details"]["twilio_code"] == 21211
+
+
+# -- idle conversations and round trips ----------------------------------------------------------------------
+
+
+async def test_idle_conversations_are_closed_as_abandoned_with_their_answers(
+    api: httpx.AsyncClient, db: Database, admin: str
+) -> None:
+    from functions import whatsapp_close_idle
+
+    user = WhatsAppUser(api, PHONE)
+    for message in ("hi", "yes", "Awa", "2", "1"):
+        await user.send(message)
+    busy = WhatsAppUser(api, "+254700000014")
+    await busy.send("hi")
+    with db.transaction() as conn:
+        conn.execute("UPDATE whatsapp_conversations SET updated_at = now() - interval '23 hours 1 minute'"
+                     " WHERE phone = %s", (PHONE,))  # fmt: skip
+    result = whatsapp_close_idle.handler({}, LambdaContext(FunctionSpec("WhatsappCloseIdleJob", "functions.x")))
+    assert result == {"closed": 1}
+    (closed,) = rows(db, "SELECT status, answered, current_question_id, state FROM whatsapp_conversations"
+                         " WHERE phone = %s", PHONE)  # fmt: skip
+    assert (closed["status"], closed["answered"]) == ("abandoned", 1)
+    assert str(closed["current_question_id"]) == closed["state"]["question"]
+    assert "Reply YES to begin" in await user.send("hello again")  # a new conversation
+    assert count(db, "whatsapp_conversations") == 3
+
+
+async def test_a_message_mid_questionnaire_takes_two_database_round_trips(
+    api: httpx.AsyncClient, db: Database, admin: str, runtime: Runtime, database_url: str
+) -> None:
+    user = WhatsAppUser(api, PHONE)
+    for message in ("hi", "yes", "Awa", "2"):
+        await user.send(message)
+    port = int(conninfo_to_dict(database_url)["port"])  # type: ignore[arg-type]
+    with RoundTripCounter(port) as wire:
+        counted = Database(lambda: make_conninfo(database_url, port=wire.port))
+        rt = runtime.replace(db=counted)
+        try:
+            service.receive(rt, _message("1"), RequestContext())  # connects and warms the environment's caches
+            wire.reset()
+            received = service.receive(rt, _message("2,3"), RequestContext())
+            trips = wire.trips
+        finally:
+            counted.close()
+    assert received.messages[0].startswith("Q3/5")
+    assert trips == 2
+
+
+def _message(body: str) -> InboundMessage:
+    return InboundMessage.model_validate(message_form(PHONE, body, new_sid()))
