@@ -346,3 +346,19 @@ async def test_a_message_mid_questionnaire_takes_two_database_round_trips(
 
 def _message(body: str) -> InboundMessage:
     return InboundMessage.model_validate(message_form(PHONE, body, new_sid()))
+
+
+# -- the simulator's relay (local gateway only) --------------------------------------------------------------
+
+
+async def test_the_simulator_relay_signs_and_forwards_a_message_to_the_real_webhook(
+    api: httpx.AsyncClient, db: Database, admin: str
+) -> None:
+    sent = await api.post("/api/local/whatsapp/messages", json={"from": PHONE, "body": "hi"})
+    assert sent.status_code == 200, sent.text
+    (reply,) = sent.json()["replies"]
+    assert "Reply YES to begin" in reply
+    assert rows(db, "SELECT direction, phone FROM whatsapp_messages") == [{"direction": "in", "phone": PHONE}]
+    refused = await api.post("/api/local/whatsapp/messages", json={"from": "0700", "body": ""})
+    assert refused.status_code == 422
+    assert [d["path"] for d in refused.json()["error"]["details"]] == ["body.from", "body.body"]
