@@ -17,7 +17,7 @@ from bench.wire import RoundTripCounter
 from local.lambda_runtime import FunctionSpec, LambdaContext
 from shared.db import Database
 from shared.request_context import RequestContext
-from shared.runtime import Runtime, install_runtime
+from shared.runtime import Runtime, current_runtime, runtime_with
 from shared.runtime.twilio import RecordingHttpClient, TwilioMessenger
 from shared.whatsapp import service
 from shared.whatsapp.models import InboundMessage
@@ -39,13 +39,18 @@ PHONE = "+254700000011"
 
 
 @pytest.fixture
-def twilio_api(runtime: Runtime) -> Iterator[RecordingHttpClient]:
+def twilio_api(api: httpx.AsyncClient) -> Iterator[RecordingHttpClient]:
     """Twilio's REST API as the adapter sees it: recorded, never reached."""
     recording = RecordingHttpClient()
-    replaced = runtime.replace(messenger=TwilioMessenger(runtime.twilio, runtime.meter, http_client=recording))
-    install_runtime(replaced)
-    yield recording
-    install_runtime(runtime)
+    platform = current_runtime()
+    with runtime_with(messenger=TwilioMessenger(platform.twilio, platform.meter, http_client=recording)):
+        yield recording
+
+
+def ledger(db: Database, sql: str, *params: Any) -> list[dict[str, Any]]:
+    """Rows of the cost ledger, once what was recorded so far is stored (it is written off the request's path)."""
+    current_runtime().ledger.flush()
+    return rows(db, sql, *params)
 
 
 @pytest.fixture
@@ -70,11 +75,8 @@ def count(db: Database, table: str) -> int:
 
 async def test_without_a_token_every_request_is_refused(api: httpx.AsyncClient, db: Database, runtime: Runtime) -> None:
     unconfigured = runtime.settings.model_copy(update={"twilio_auth_token": None, "twilio_secret_arn": None})
-    install_runtime(runtime.replace(settings=unconfigured))
-    try:
+    with runtime_with(settings=unconfigured):
         response = await WhatsAppUser(api, PHONE).post("hi")
-    finally:
-        install_runtime(runtime)
     assert response.status_code == 403
     assert count(db, "whatsapp_messages") == 0
 
@@ -152,12 +154,12 @@ async def test_every_message_in_and_out_is_on_the_cost_ledger_of_its_conversatio
     await user.send("hi")
     await user.send("yes")
     (conversation,) = rows(db, "SELECT id FROM whatsapp_conversations")
-    ledger = rows(
+    stored = ledger(
         db, "SELECT channel, session_key, actor, usage, db_statements FROM cost_requests WHERE entry = %s",
         f"POST {MESSAGE_PATH}",
     )  # fmt: skip
-    assert len(ledger) == 2
-    for row in ledger:
+    assert len(stored) == 2
+    for row in stored:
         assert (row["channel"], row["session_key"]) == ("whatsapp", f"whatsapp:{conversation['id']}")
         assert row["usage"]["twilio.whatsapp.message"] == "2"  # one in, one reply out
         assert PHONE not in row["actor"]
@@ -188,8 +190,8 @@ async def test_a_status_only_moves_forward_and_the_real_price_reaches_the_reques
         db, "SELECT status, price_usd, request_id, direction FROM whatsapp_messages WHERE sid = %s", reply_sid
     )
     assert (message["status"], message["price_usd"], message["direction"]) == ("delivered", Decimal("0.005"), "out")
-    (ledger,) = rows(db, "SELECT twilio_actual_usd FROM cost_requests WHERE request_id = %s", request_id)
-    assert ledger["twilio_actual_usd"] == Decimal("0.005")
+    (row,) = ledger(db, "SELECT twilio_actual_usd FROM cost_requests WHERE request_id = %s", request_id)
+    assert row["twilio_actual_usd"] == Decimal("0.005")
     tampered = await post_signed(api, action.replace(request_id, "someone-else"), {"MessageSid": reply_sid},
                                  signature=_signature(action, {"MessageSid": reply_sid}))  # fmt: skip
     assert tampered.status_code == 403
@@ -233,9 +235,9 @@ async def test_an_invitation_outside_the_window_is_a_content_template_and_starts
 
     user = WhatsAppUser(api, PHONE)
     assert (await user.send("YES")).startswith("Welcome, Awa!\n\nQ1/5 Do you have a phone?")
-    (ledger,) = rows(db, "SELECT session_key, usage FROM cost_requests WHERE entry LIKE %s", "%/invite")
-    assert ledger["session_key"] == f"whatsapp:{body['conversation_id']}"
-    assert ledger["usage"]["twilio.whatsapp.message"] == "1"
+    (row,) = ledger(db, "SELECT session_key, usage FROM cost_requests WHERE entry LIKE %s", "%/invite")
+    assert row["session_key"] == f"whatsapp:{body['conversation_id']}"
+    assert row["usage"]["twilio.whatsapp.message"] == "1"
 
     # Inside the 24-hour window now: a free-form reminder of where they are.
     reminded = await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))
@@ -362,3 +364,23 @@ async def test_the_simulator_relay_signs_and_forwards_a_message_to_the_real_webh
     refused = await api.post("/api/local/whatsapp/messages", json={"from": "0700", "body": ""})
     assert refused.status_code == 422
     assert [d["path"] for d in refused.json()["error"]["details"]] == ["body.from", "body.body"]
+
+
+async def test_a_price_reported_before_the_ledger_row_is_stored_reaches_it(db: Database, runtime: Runtime) -> None:
+    from datetime import UTC, datetime
+
+    from shared.costs.service import store
+    from shared.runtime.meter import Component, Invocation, Usage
+
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO whatsapp_messages (sid, direction, phone, kind, request_id, price_usd) VALUES"
+                     " ('SMearly', 'out', %s, 'reply', 'req-early', 0.0049)", (PHONE,))  # fmt: skip
+    usage = Usage(channel="whatsapp")
+    usage.add(Component.TWILIO_MESSAGE, 2)
+    measured = Invocation(
+        "req-early", None, "PostWebhooksTwilioWhatsapp", f"POST {MESSAGE_PATH}", "http", 200, datetime.now(UTC),
+        Decimal("12.5"), 512, "arm64", False, None, usage,
+    )  # fmt: skip
+    assert store(runtime, measured)
+    (row,) = rows(db, "SELECT twilio_usd, twilio_actual_usd FROM cost_requests WHERE request_id = 'req-early'")
+    assert (row["twilio_usd"], row["twilio_actual_usd"]) == (Decimal("0.010000000000"), Decimal("0.004900000000"))

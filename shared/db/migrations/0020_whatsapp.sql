@@ -91,3 +91,16 @@ CREATE TABLE whatsapp_followups (
     resolved_at     timestamptz,
     PRIMARY KEY (conversation_id, question_id)
 );
+
+-- Twilio reports a message's real price later, in a status callback (whatsapp_messages.price_usd), and the ledger
+-- row of the request that sent it is stored off that request's path (in AWS from its log line): whichever comes
+-- second completes cost_requests.twilio_actual_usd. The callback updates a row already stored; a row stored
+-- after the callback takes the prices already known here.
+CREATE FUNCTION cost_requests_known_twilio_prices() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.twilio_actual_usd := coalesce(NEW.twilio_actual_usd, (
+        SELECT sum(price_usd) FROM whatsapp_messages WHERE request_id = NEW.request_id AND price_usd IS NOT NULL));
+    RETURN NEW;
+END $$;
+CREATE TRIGGER cost_requests_known_twilio_prices BEFORE INSERT ON cost_requests
+    FOR EACH ROW WHEN (NEW.usage ? 'twilio.whatsapp.message') EXECUTE FUNCTION cost_requests_known_twilio_prices();
