@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench import auth, door, imports, request_path, submissions
+from bench import auth, door, imports, request_path, submissions, whatsapp
 from bench.machine import describe
 from bench.sections import other_writers_sections
 
@@ -29,6 +29,7 @@ def main() -> int:
         ("the door", door),
         ("sign-in", auth),
         ("submissions", submissions),
+        ("whatsapp", whatsapp),
     ):
         sys.stderr.write(f"bench: {name}...\n")
         text, _ = bench.run()

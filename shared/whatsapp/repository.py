@@ -159,15 +159,13 @@ VALUES (%(id)s, %(name)s, %(phone)s, %(sector)s, %(language)s, coalesce(
 ON CONFLICT (phone) DO UPDATE
 SET name = EXCLUDED.name, sector = EXCLUDED.sector, language = EXCLUDED.language,
     consent_at = coalesce(respondents.consent_at, EXCLUDED.consent_at)
-RETURNING id
 """
 
 
-def upsert_respondent(conn: Connection[Any], values: dict[str, Any]) -> UUID:
-    """The respondent of this phone, with what they told the conversation (a phone is one respondent)."""
-    row = conn.execute(_UPSERT_RESPONDENT, values).fetchone()
-    assert row is not None
-    return UUID(str(row["id"]))
+def queue_respondent(conn: Connection[Any], values: dict[str, Any]) -> None:
+    """The respondent of this phone (``values["id"]``: the one the claim found, else a new one), with what they
+    told the conversation."""
+    conn.execute(_UPSERT_RESPONDENT, values)
 
 
 def sectors(db: Database) -> list[dict[str, Any]]:

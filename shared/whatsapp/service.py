@@ -167,7 +167,8 @@ def _receive(
         )  # fmt: skip
     repository.queue_reply(conn, message.message_sid, conversation_id if final is not None else None, messages)
     language = final.language if final is not None else claimed.language
-    repository.queue_contact(conn, phone, language, step.opted_out, now)
+    if (language, step.opted_out) != (claimed.language, claimed.opted_out):
+        repository.queue_contact(conn, phone, language, step.opted_out, now)
     for event in step.events:
         match event:
             case machine.ConsentEvent(event=kind):
@@ -201,10 +202,13 @@ def _submit(
 ) -> dict[str, Any] | None:
     """Store the assessment through the shared submission, in this transaction; its response, or None when it
     was refused (logged: an enumerator follows up)."""
-    respondent_id = repository.upsert_respondent(
+    # Queued, not waited for: it travels with the submission's statement. A respondent created for this phone by
+    # someone else since the claim read it leaves the submission "unknown_respondent": refused below, logged.
+    respondent_id = claimed.respondent_id or uuid.uuid4()
+    repository.queue_respondent(
         conn,
-        {"id": claimed.respondent_id or uuid.uuid4(), "name": state.name, "phone": phone, "sector": state.sector,
-         "language": state.language, "conversation_id": conversation_id, "now": rt.clock.now()},
+        {"id": respondent_id, "name": state.name, "phone": phone, "sector": state.sector, "language": state.language,
+         "conversation_id": conversation_id, "now": rt.clock.now()},
     )  # fmt: skip
     body = SubmissionCreate(
         questionnaire_version_id=version.id,
