@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 INBOUND_PATH = "/api/v1/webhooks/twilio/whatsapp"
 STATUS_PATH = "/api/v1/webhooks/twilio/status"
 
-SID = r"^[A-Za-z0-9]{2,64}$"
+SID = r"^[A-Za-z0-9_-]{2,64}$"
 WHATSAPP_ADDRESS = r"^(whatsapp:)?\+[1-9][0-9]{6,14}$"
 MAX_FIELDS = 80
 MAX_FIELD_CHARS = 4096  # WhatsApp's longest message body; no other field of Twilio's comes close

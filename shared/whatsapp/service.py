@@ -41,6 +41,7 @@ WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window
 # A message's status only moves forward; failed and undelivered rank with each other.
 STATUS_RANK = {"received": 0, "receiving": 0, "accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3,
                "failed": 4, "undelivered": 4, "canceled": 4, "delivered": 5, "read": 6}  # fmt: skip
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 _ENDED_STAGE = {"completed": "done"}  # a conversation's status -> the stage it ended at
 OUTSIDE_WINDOW = 63016
 OPTED_OUT = 21610
@@ -215,7 +216,10 @@ def _submit(
         respondent=RespondentRef(id=respondent_id),
         answers=[AnswerIn(question_id=UUID(qid), value=value) for qid, value in completed.answers],
         channel="whatsapp",
-        started_at=active["started_at"] if active else None,
+        # An invitation may open a conversation before the version it ends with was published.
+        started_at=max(
+            (d for d in (active["started_at"] if active else None, version.published_at) if d), default=None
+        ),
     )
     caller = assessments.Caller(scope=session_key(conversation_id))
     try:
@@ -236,6 +240,8 @@ def twiml(messages: list[str], status_callback: str | None) -> str:
     ``status_callback``), an empty <Response/> when there is nothing to say."""
     from twilio.twiml.messaging_response import MessagingResponse
 
+    if not messages:
+        return EMPTY_TWIML
     response = MessagingResponse()
     for body in messages:
         response.message(body, action=status_callback, method="POST" if status_callback else None)

@@ -63,6 +63,7 @@ async def test_a_whole_questionnaire_on_whatsapp_stores_exactly_one_assessment_w
     assert (await user.send("STOP")).startswith("You will receive no more messages")
     silent = await user.post("4")
     assert (silent.status_code, replies(silent)) == (200, [])
+    assert silent.text.endswith("<Response/>")
     resumed = await user.send("START")
     assert "You're on Q3/5" in resumed
 

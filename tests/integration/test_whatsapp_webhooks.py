@@ -321,6 +321,12 @@ async def test_idle_conversations_are_closed_as_abandoned_with_their_answers(
                          " WHERE phone = %s", PHONE)  # fmt: skip
     assert (closed["status"], closed["answered"]) == ("abandoned", 1)
     assert str(closed["current_question_id"]) == closed["state"]["question"]
+    dropoff = rows(db, "SELECT question_id, answered FROM whatsapp_dropoff ORDER BY answered DESC")
+    questions = {
+        q["code"]: q["id"] for q in (await api.get("/api/v1/questions", headers=bearer(admin))).json()["questions"]
+    }
+    assert [(str(r["question_id"]), r["answered"]) for r in dropoff] == [(questions["has_phone"], True),
+                                                                        (questions["apps"], False)]  # fmt: skip
     assert "Reply YES to begin" in await user.send("hello again")  # a new conversation
     assert count(db, "whatsapp_conversations") == 3
 

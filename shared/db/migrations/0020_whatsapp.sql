@@ -39,7 +39,7 @@ CREATE INDEX whatsapp_conversations_idle_idx ON whatsapp_conversations (updated_
 CREATE INDEX whatsapp_conversations_version_idx ON whatsapp_conversations (version_id, status);
 
 CREATE TABLE whatsapp_messages (
-    sid             text PRIMARY KEY CONSTRAINT whatsapp_messages_sid_format CHECK (sid ~ '^[A-Za-z0-9]{2,64}$'),
+    sid             text PRIMARY KEY CONSTRAINT whatsapp_messages_sid_format CHECK (sid ~ '^[A-Za-z0-9_-]{2,64}$'),
     direction       text NOT NULL CONSTRAINT whatsapp_messages_direction CHECK (direction IN ('in', 'out')),
     phone           text NOT NULL CONSTRAINT whatsapp_messages_phone_e164 CHECK (phone ~ '^\+[1-9][0-9]{6,14}$'),
     conversation_id uuid REFERENCES whatsapp_conversations (id),
@@ -104,3 +104,21 @@ BEGIN
 END $$;
 CREATE TRIGGER cost_requests_known_twilio_prices BEFORE INSERT ON cost_requests
     FOR EACH ROW WHEN (NEW.usage ? 'twilio.whatsapp.message') EXECUTE FUNCTION cost_requests_known_twilio_prices();
+
+-- The drop-off funnel's WhatsApp input: for each conversation that ended without an assessment (closed as
+-- abandoned by the idle job, or left to an enumerator), every question it reached and whether it was answered:
+-- its answers, the optional questions it skipped, the required ones left to an enumerator, the one it stopped at.
+CREATE VIEW whatsapp_dropoff AS
+SELECT c.id AS conversation_id, c.version_id, c.status, c.ended_at, r.question_id, bool_or(r.answered) AS answered
+FROM whatsapp_conversations c
+CROSS JOIN LATERAL (
+    SELECT key::uuid AS question_id, true AS answered FROM jsonb_object_keys(c.state -> 'answers') AS key
+    UNION ALL
+    SELECT value::uuid, false FROM jsonb_array_elements_text(c.state -> 'skipped') AS value
+    UNION ALL
+    SELECT value::uuid, false FROM jsonb_array_elements_text(c.state -> 'followups') AS value
+    UNION ALL
+    SELECT c.current_question_id, false WHERE c.current_question_id IS NOT NULL
+) r
+WHERE c.status IN ('abandoned', 'followup')
+GROUP BY c.id, c.version_id, c.status, c.ended_at, r.question_id;
