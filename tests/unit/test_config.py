@@ -45,3 +45,45 @@ def test_secret_arn_alone_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.database_secret_arn is not None
+
+
+def _twilio_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    for name in ("TWILIO_AUTH_TOKEN", "TWILIO_SECRET_ARN", "TWILIO_WEBHOOK_BASE_URL", "PORT", "APP_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("token", [None, "", "changeme", "<your token>"])
+def test_without_a_usable_twilio_token_there_is_no_twilio_config(
+    monkeypatch: pytest.MonkeyPatch, token: str | None
+) -> None:
+    settings = _twilio_settings(monkeypatch, **({"TWILIO_AUTH_TOKEN": token} if token is not None else {}))
+    with pytest.raises(ConfigError, match="Twilio auth token"):
+        settings.twilio()
+
+
+def test_locally_twilio_signs_for_the_gateways_own_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _twilio_settings(monkeypatch, TWILIO_AUTH_TOKEN="a-development-token-0123456789", PORT="8123").twilio()
+    assert (
+        config.webhook_url("/api/v1/webhooks/twilio/whatsapp")
+        == "http://127.0.0.1:8123/api/v1/webhooks/twilio/whatsapp"
+    )
+    assert config.outbound == "recording"
+    assert "a-development-token" not in repr(config)
+
+
+def test_in_aws_the_public_webhook_url_must_be_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _twilio_settings(monkeypatch, TWILIO_AUTH_TOKEN="a-real-token-0123456789abcdef", APP_ENV="aws")
+    with pytest.raises(ConfigError, match="TWILIO_WEBHOOK_BASE_URL"):
+        settings.twilio()
+    configured = _twilio_settings(
+        monkeypatch, TWILIO_AUTH_TOKEN="a-real-token-0123456789abcdef", APP_ENV="aws",
+        TWILIO_WEBHOOK_BASE_URL="https://api.example.org/",
+    ).twilio()  # fmt: skip
+    assert (
+        configured.webhook_url("/api/v1/webhooks/twilio/status")
+        == "https://api.example.org/api/v1/webhooks/twilio/status"
+    )
+    assert configured.outbound == "twilio"
