@@ -108,7 +108,7 @@ JOBS: tuple[Job, ...] = (
         timeout_s=120),
     Job("cost-reconciler", "functions.cost_reconciler", (LogSubscription(),), needs(DB), memory_mb=256,
         timeout_s=60),
-    Job("whatsapp-close-idle", "functions.whatsapp_close_idle", (Schedule("rate(15 minutes)"),), needs(DB),
+    Job("whatsapp-close-idle", "functions.whatsapp_close_idle", (Schedule("rate(1 hour)"),), needs(DB),
         memory_mb=256, timeout_s=60),
 )  # fmt: skip
 
