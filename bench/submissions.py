@@ -33,7 +33,7 @@ from shared.db import Database
 from shared.questionnaires.definition import QuestionnaireDef
 from shared.questionnaires.service import import_definition
 from shared.request_context import RequestContext
-from shared.runtime import current_runtime
+from shared.runtime import current_runtime, install_runtime
 
 CLIENTS = (1, 4, 16)
 PAIRS = 3
@@ -118,6 +118,8 @@ def _worker(args: tuple[str, uuid.UUID, dict[str, uuid.UUID], int, float]) -> tu
     latencies, and the CPU seconds the process spent (building the request included)."""
     url, version, questions, first, deadline = args
     db = Database(lambda: url)
+    # This process's own connection: the runtime it was forked with holds the parent's (a socket they would share).
+    install_runtime(current_runtime().replace(db=db))
     ctx = RequestContext()
     latencies = []
     n = first
