@@ -185,13 +185,12 @@ def run() -> tuple[str, dict[str, float]]:
         install_runtime(current_runtime().replace(settings=get_settings(), ledger=_NoLedger()))
         seed(url)
         from functions import assessments_submit, whatsapp_webhook
-        from shared.auth import passwords, repository
-        from shared.auth import service as auth
+        from shared.auth import common, passwords, repository
 
         _install(url)
         with current_runtime().db.transaction() as conn:
             user = repository.insert_user(conn, "bench@example.org", "", passwords.hash_password("x" * 20), "analyst")
-            access = auth._issue_pair(conn, current_runtime().tokens, user.id).access_token
+            access = common.issue_pair(conn, current_runtime().tokens, user.id).access_token
         context = LambdaContext(FunctionSpec("PostWebhooksTwilioWhatsapp", "functions.whatsapp_webhook"))
 
         # The script: one conversation, whose answers also make the web submission's body.

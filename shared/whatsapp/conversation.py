@@ -19,8 +19,9 @@ from typing import Any, Literal
 from uuid import UUID
 
 from shared.assessments.scoring import MAX_TEXT, is_shown
+from shared.i18n import Lang, pick, pick_from
 from shared.questionnaires.content import Question, VersionContent
-from shared.whatsapp.texts import ENGLISH_WORDS, FRENCH_WORDS, KEYWORDS, Lang, text
+from shared.whatsapp.texts import ENGLISH_WORDS, FRENCH_WORDS, KEYWORDS, text
 
 Stage = Literal["consent", "name", "sector", "question", "restart", "done", "declined", "followup"]
 ENDED: frozenset[str] = frozenset({"done", "declined", "followup"})
@@ -35,7 +36,7 @@ class Sector:
     label_fr: str
 
     def label(self, lang: str) -> str:
-        return self.label_fr if lang == "fr" else self.label_en
+        return pick(lang, self.label_en, self.label_fr)
 
 
 @dataclass(frozen=True)
@@ -199,9 +200,9 @@ def _number_text(value: Decimal) -> str:
 
 def _answer_text(question: Question, value: Any, lang: Lang) -> str:
     if question.type == "single_choice":
-        return next((o.label_fr if lang == "fr" else o.label_en for o in question.options if o.code == value), "")
+        return next((pick_from(o, lang) for o in question.options if o.code == value), "")
     if question.type == "multi_choice":
-        labels = {o.code: o.label_fr if lang == "fr" else o.label_en for o in question.options}
+        labels = {o.code: pick_from(o, lang) for o in question.options}
         return ", ".join(labels.get(v, v) for v in value)
     return str(value)
 
@@ -210,7 +211,7 @@ def question_prompt(version: VersionContent, state: State, question: Question) -
     lang = state.language
     number, total = progress(version, state.answers, question)
     lines = [f"Q{number}/{total} {question.label(lang)}"]
-    lines += [f"{i}. {o.label_fr if lang == 'fr' else o.label_en}" for i, o in enumerate(question.options, 1)]
+    lines += [f"{i}. {pick_from(o, lang)}" for i, o in enumerate(question.options, 1)]
     if question.type == "single_choice":
         lines.append(text(lang, "reply_single", count=len(question.options)))
     elif question.type == "multi_choice":
@@ -569,15 +570,15 @@ def results(state: State, version: VersionContent, outcome: dict[str, Any]) -> s
     lines = [text(lang, "results_title", name=state.name or "")]
     for score in outcome["scores"]:
         skill, band = skills.get(score["skill"]), bands.get(score["band"])
-        skill_label = (skill.label_fr if lang == "fr" else skill.label_en) if skill else score["skill"]
-        band_label = (band.label_fr if lang == "fr" else band.label_en) if band else score["band"]
+        skill_label = pick_from(skill, lang) if skill else score["skill"]
+        band_label = pick_from(band, lang) if band else score["band"]
         number = _number_text(Decimal(str(score["score"])))
         lines.append(text(lang, "results_line", skill=skill_label, score=number, band=band_label))
     advice = []
     for item in sorted(outcome["recommendations"], key=lambda r: (r["priority"], r["skill"]))[:TOP_ADVICE]:
         skill = skills.get(item["skill"])
         found = version.recommendation_for.get((skill.id, item["band"])) if skill else None
-        advice.append((found.text_fr if lang == "fr" else found.text_en) if found else item["text"])
+        advice.append(pick_from(found, lang, "text") if found else item["text"])
     if advice:
         lines += ["", text(lang, "results_advice"), *(f"{i}. {a}" for i, a in enumerate(advice, 1))]
     return "\n".join(lines)

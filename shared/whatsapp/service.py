@@ -22,7 +22,7 @@ from psycopg import Connection
 from shared.assessments import service as assessments
 from shared.assessments.models import AnswerIn, RespondentRef, SubmissionCreate
 from shared.auth.permissions import sees_only_own_records
-from shared.auth.service import Principal
+from shared.auth.principal import Principal
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.questionnaires.content import VersionContent
 from shared.questionnaires.repository import cached_version, load_version

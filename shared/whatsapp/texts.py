@@ -3,10 +3,7 @@ Pure data and formatting."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-Lang = Literal["en", "fr"]
-LANGUAGES: tuple[Lang, ...] = ("en", "fr")
+from shared.i18n import Lang, pick
 
 TEXTS: dict[str, dict[Lang, str]] = {
     "consent": {
@@ -178,7 +175,7 @@ MAX_MESSAGE_CHARS = 1600  # Twilio's limit for one message body
 def text(lang: str, key: str, **values: object) -> str:
     """The system text ``key`` in ``lang`` (English for anything else), filled in."""
     entry = TEXTS[key]
-    template = entry["fr"] if lang == "fr" else entry["en"]
+    template = pick(lang, entry["en"], entry["fr"])
     return template.format(**values) if values else template
 
 
