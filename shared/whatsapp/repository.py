@@ -35,13 +35,14 @@ ON CONFLICT (phone) DO UPDATE SET last_inbound_at = EXCLUDED.last_inbound_at, te
 RETURNING c.language, c.opted_out_at
 """
 
-_CONVERSATION_COLUMNS = "id, status, version_id, state, started_at, updated_at, invited_by"
+_CONVERSATION_COLUMNS = "id, status, version_id, state, started_at, updated_at, invited_by, respondent_id"
 _LATEST_CONVERSATION = f"""
 SELECT {_CONVERSATION_COLUMNS} FROM whatsapp_conversations
 WHERE phone = %(phone)s ORDER BY status = 'active' DESC, started_at DESC LIMIT 1
 """
 
-_RESPONDENT_BY_PHONE = "SELECT id FROM respondents WHERE phone = %(phone)s"
+# The channel's own respondent of this phone (no user entered it): a phone is one person to WhatsApp.
+_RESPONDENT_BY_PHONE = "SELECT id FROM respondents WHERE created_by IS NULL AND phone = %(phone)s"
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,10 @@ def claim(conn: Connection[Any], sid: str, phone: str, request_id: str | None, n
 
 _INSERT_CONVERSATION = """
 INSERT INTO whatsapp_conversations (id, phone, status, version_id, state, current_question_id, answered, invited_by,
-                                    assessment_id, started_at, updated_at, ended_at)
+                                    respondent_id, assessment_id, started_at, updated_at, ended_at)
 VALUES (%(id)s, %(phone)s, %(status)s, %(version_id)s, %(state)s, %(current_question_id)s, %(answered)s,
-        %(invited_by)s, %(assessment_id)s, %(now)s, %(now)s, CASE WHEN %(status)s = 'active' THEN NULL ELSE %(now)s END)
+        %(invited_by)s, %(respondent_id)s, %(assessment_id)s, %(now)s, %(now)s,
+        CASE WHEN %(status)s = 'active' THEN NULL ELSE %(now)s END)
 """
 
 _UPDATE_CONVERSATION = """
@@ -100,6 +102,7 @@ class ConversationRow:
     answered: int
     assessment_id: UUID | None = None
     invited_by: UUID | None = None
+    respondent_id: UUID | None = None
 
 
 def queue_conversation(conn: Connection[Any], row: ConversationRow, *, new: bool, now: datetime) -> None:
@@ -150,21 +153,22 @@ def queue_followup_answered(conn: Connection[Any], conversation_id: UUID, questi
     )
 
 
-# Consent was given in this conversation (the ledger says when); a phone is one respondent.
+# The invited respondent, or the channel's own (created here: no user entered it); with what the respondent told
+# the conversation, and when they consented (the consent ledger says when). Channel respondents are created only
+# here, under the phone's contact lock: two cannot be created for one phone.
 _UPSERT_RESPONDENT = """
 INSERT INTO respondents (id, name, phone, sector, language, consent_at)
 VALUES (%(id)s, %(name)s, %(phone)s, %(sector)s, %(language)s, coalesce(
     (SELECT max(recorded_at) FROM consent_ledger
      WHERE conversation_id = %(conversation_id)s AND event = 'consent_given'), %(now)s))
-ON CONFLICT (phone) DO UPDATE
+ON CONFLICT (id) DO UPDATE
 SET name = EXCLUDED.name, sector = EXCLUDED.sector, language = EXCLUDED.language,
     consent_at = coalesce(respondents.consent_at, EXCLUDED.consent_at)
 """
 
 
 def queue_respondent(conn: Connection[Any], values: dict[str, Any]) -> None:
-    """The respondent of this phone (``values["id"]``: the one the claim found, else a new one), with what they
-    told the conversation."""
+    """The respondent ``values["id"]`` (invited, or the channel's own of this phone), created if new."""
     conn.execute(_UPSERT_RESPONDENT, values)
 
 
@@ -279,6 +283,14 @@ def active_conversation(conn: Connection[Any], phone: str) -> dict[str, Any] | N
     return conn.execute(
         f"SELECT {_CONVERSATION_COLUMNS} FROM whatsapp_conversations WHERE phone = %s AND status = 'active'", (phone,)
     ).fetchone()
+
+
+def link_respondent(conn: Connection[Any], conversation_id: UUID, respondent_id: UUID) -> None:
+    """A conversation the respondent started themselves belongs to the respondent someone invites or reminds."""
+    conn.execute(
+        "UPDATE whatsapp_conversations SET respondent_id = coalesce(respondent_id, %s) WHERE id = %s",
+        (respondent_id, conversation_id),
+    )
 
 
 def conversation(conn: Connection[Any], conversation_id: UUID) -> dict[str, Any] | None:

@@ -163,6 +163,7 @@ def _receive(
                 version_id=version.id if version is not None else None,
                 state=final.to_json(), current_question_id=question, answered=len(final.answers),
                 assessment_id=assessment_id, invited_by=active["invited_by"] if active else None,
+                respondent_id=active["respondent_id"] if active else None,
             ),
             new=active is None, now=now,
         )  # fmt: skip
@@ -203,9 +204,9 @@ def _submit(
 ) -> dict[str, Any] | None:
     """Store the assessment through the shared submission, in this transaction; its response, or None when it
     was refused (logged: an enumerator follows up)."""
-    # Queued, not waited for: it travels with the submission's statement. A respondent created for this phone by
-    # someone else since the claim read it leaves the submission "unknown_respondent": refused below, logged.
-    respondent_id = claimed.respondent_id or uuid.uuid4()
+    # Queued, not waited for: it travels with the submission's statement.
+    invited = active["respondent_id"] if active else None
+    respondent_id = invited or claimed.respondent_id or uuid.uuid4()
     repository.queue_respondent(
         conn,
         {"id": respondent_id, "name": state.name, "phone": phone, "sector": state.sector, "language": state.language,
@@ -392,12 +393,14 @@ def invite(rt: Runtime, principal: Principal, respondent_id: UUID, ctx: RequestC
                 repository.ConversationRow(
                     id=conversation_id, phone=found["phone"], status="active", version_id=None,
                     state=state.to_json(), current_question_id=None, answered=0, invited_by=principal.id,
+                    respondent_id=respondent_id,
                 ),
                 new=True, now=now,
             )  # fmt: skip
             version_id = None
         else:
             conversation_id, state, version_id = row["id"], machine.State.from_json(row["state"]), row["version_id"]
+            repository.link_respondent(conn, conversation_id, respondent_id)
         last_in, closed_since = contact["last_inbound_at"], contact["template_only_since"]
         inside = last_in is not None and now - last_in < WINDOW and (closed_since is None or last_in > closed_since)
         return conversation_id, state, version_id, not inside, found["phone"]

@@ -244,6 +244,14 @@ async def test_an_invitation_outside_the_window_is_a_content_template_and_starts
     assert (reminded.json()["kind"], reminded.json()["template"]) == ("reminder", False)
     assert "Q1/5" in twilio_api.sent()[-1].data["Body"]
 
+    # Completed on WhatsApp, the assessment is the invited respondent's.
+    for message in ("2", "3", "5"):
+        await user.send(message)
+    assert (await user.send("SKIP")).startswith("Thank you, Awa! Your results:")
+    listed = (await api.get(f"/api/v1/assessments?respondent_id={respondent}", headers=bearer(admin))).json()
+    assert {a["channel"] for a in listed["items"]} == {"web", "whatsapp"}
+    assert {a["respondent_id"] for a in listed["items"]} == {respondent}
+
 
 async def test_enumerators_invite_only_their_own_respondents(
     api: httpx.AsyncClient, db: Database, admin: str, twilio_api: RecordingHttpClient

@@ -26,6 +26,9 @@ CREATE TABLE whatsapp_conversations (
     current_question_id uuid REFERENCES questions (id),
     answered            integer NOT NULL DEFAULT 0 CONSTRAINT whatsapp_conversations_answered CHECK (answered >= 0),
     invited_by          uuid REFERENCES users (id),
+    -- The respondent an invitation was for (whoever entered them); otherwise the channel's own respondent of
+    -- this phone is found or created when the questionnaire is completed.
+    respondent_id       uuid REFERENCES respondents (id),
     assessment_id       uuid REFERENCES assessments (id),
     started_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
