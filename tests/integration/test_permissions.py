@@ -97,6 +97,8 @@ async def test_a_body_that_is_not_utf8_is_refused_by_every_route_never_a_500(
         response = await api.request(route.method, _path(route), headers=headers, content=b'{"email": "\xff\xfe"}')
         answers[route.route_key] = response.status_code
     assert answers
+    webhooks = {r.route_key for r in ROUTES if isinstance(r.auth, TwilioSignature)}
+    assert {key: answers.pop(key) for key in webhooks} == dict.fromkeys(webhooks, 403)  # not signed by Twilio
     assert {
         key: status for key, status in answers.items() if status >= 500 or status not in (200, 400, 401, 404, 422)
     } == {}
