@@ -626,6 +626,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/respondents/{respondent_id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite
+         * @description Invite a respondent to take the assessment on WhatsApp, or remind them of the one they started: a
+         *     free-form message inside WhatsApp's 24-hour window, a Content template outside it. 404 for a respondent an
+         *     enumerator did not enter; 409 when the respondent opted out or Twilio refuses the message.
+         */
+        post: operations["invite_api_v1_respondents__respondent_id__invite_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sectors": {
         parameters: {
             query?: never;
@@ -706,6 +728,51 @@ export interface paths {
          *     disabling also ends their sessions.
          */
         patch: operations["update_user_api_v1_users__user_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/twilio/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whatsapp Status
+         * @description Twilio's status callback (signed, as the message webhook): queued, sent, delivered, read, failed or
+         *     undelivered, with its error code and, when Twilio reports it, the real price. A status only moves forward;
+         *     21610 (opted out) stops all messages to the respondent; 63016 (outside the 24-hour window) sends a refused
+         *     invitation or reminder again as a Content template.
+         */
+        post: operations["whatsapp_status_api_v1_webhooks_twilio_status_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/twilio/whatsapp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whatsapp Message
+         * @description Twilio's incoming-message webhook (form-encoded, signed with X-Twilio-Signature: 403 otherwise). The
+         *     conversation takes the message one at a time per respondent and answers with TwiML; a MessageSid delivered
+         *     again gets the reply it got the first time and changes nothing.
+         */
+        post: operations["whatsapp_message_api_v1_webhooks_twilio_whatsapp_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -1120,6 +1187,32 @@ export interface components {
              * Format: uuid
              */
             version_id: string;
+        };
+        /** Invitation */
+        Invitation: {
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /**
+             * Kind
+             * @description A reminder when the respondent has a conversation under way, otherwise an invitation.
+             * @enum {string}
+             */
+            kind: "invitation" | "reminder";
+            /** Message Sid */
+            message_sid: string;
+            /**
+             * Status
+             * @description Twilio's status of the message when accepted, e.g. queued.
+             */
+            status: string;
+            /**
+             * Template
+             * @description Sent as a Content template: outside WhatsApp's 24-hour window.
+             */
+            template: boolean;
         };
         /** InvitationCreate */
         InvitationCreate: {
@@ -3754,6 +3847,82 @@ export interface operations {
             };
         };
     };
+    invite_api_v1_respondents__respondent_id__invite_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                respondent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_sectors_api_v1_sectors_get: {
         parameters: {
             query?: {
@@ -3985,6 +4154,158 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    whatsapp_status_api_v1_webhooks_twilio_status_post: {
+        parameters: {
+            query?: {
+                /** @description The request that sent the replies. */
+                request?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** Errorcode */
+                    ErrorCode?: number | null;
+                    /** Messagesid */
+                    MessageSid: string;
+                    /**
+                     * Messagestatus
+                     * @enum {string}
+                     */
+                    MessageStatus: "accepted" | "scheduled" | "queued" | "sending" | "sent" | "delivered" | "read" | "failed" | "undelivered" | "canceled" | "received" | "receiving";
+                    /** Price */
+                    Price?: number | string | null;
+                    /** Priceunit */
+                    PriceUnit?: string | null;
+                    /** To */
+                    To?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    whatsapp_message_api_v1_webhooks_twilio_whatsapp_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /**
+                     * Body
+                     * @default
+                     */
+                    Body?: string;
+                    /** From */
+                    From: string;
+                    /** Messagesid */
+                    MessageSid: string;
+                    /**
+                     * Nummedia
+                     * @default 0
+                     */
+                    NumMedia?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description TwiML: the replies, or an empty <Response/>. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": unknown;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
