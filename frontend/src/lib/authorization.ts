@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'assessments.submit': ['super-admin', 'analyst', 'enumerator'],
   'assessments.read': ['super-admin', 'analyst', 'enumerator'],
   'respondents.read': ['super-admin', 'analyst', 'enumerator'],
+  'respondents.invite': ['super-admin', 'enumerator'],
   'reports.read': ['super-admin', 'analyst'],
   'exports.create': ['super-admin', 'analyst'],
   'costs.read': ['super-admin', 'finance'],
