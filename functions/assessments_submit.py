@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse
 from functions.routes import entry
 from shared.assessments import service
 from shared.assessments.models import SubmissionCreate, SubmissionResult
+from shared.outbox.service import kick_relay
 from shared.web import Ctx, CurrentUser, Rt, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["assessments"])
@@ -36,6 +37,8 @@ async def submit(
     key = service.check_key(idempotency_key)
     caller = service.Caller(scope=f"user:{principal.id}", user_id=principal.id, role=principal.role)
     outcome = service.submit(rt, caller, key, body, ctx)
+    if not outcome.replayed:
+        kick_relay(rt, "assessment.submitted")  # committed: the dashboard hears of it now, not at the sweep
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
 

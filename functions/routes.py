@@ -8,6 +8,7 @@ from __future__ import annotations
 from shared.auth.permissions import ALL_ROLES, roles_for
 from shared.manifest import (
     Channel,
+    AsyncInvoke,
     Entry,
     HttpRoute,
     Job,
@@ -15,11 +16,14 @@ from shared.manifest import (
     MfaPending,
     Need,
     OnDeploy,
+    OutboxEvent,
     Public,
     Roles,
     Schedule,
     TwilioSignature,
+    WebSocketConnection,
     WebSocketRoute,
+    WebSocketTicket,
 )
 from shared.whatsapp.models import INBOUND_PATH, STATUS_PATH
 
@@ -33,6 +37,8 @@ DB = Need.DATABASE
 JWT = Need.JWT_KEYS
 TOTP = Need.TOTP_KEY
 TWILIO_SECRET = Need.TWILIO
+# Functions that write outbox events kick the relay after their commit.
+KICK = Need.INVOKE_RELAY
 
 
 def allowed(permission: str) -> Roles:
@@ -80,7 +86,8 @@ ROUTES: tuple[HttpRoute, ...] = (
     Route("POST", "/api/v1/questionnaires/{questionnaire_id}/versions/{version_id}/draft",
           "functions.questionnaires_draft", allowed("questionnaires.write")),
     # Assessments.
-    Route("POST", "/api/v1/assessments/submit", "functions.assessments_submit", allowed("assessments.submit")),
+    Route("POST", "/api/v1/assessments/submit", "functions.assessments_submit", allowed("assessments.submit"),
+          needs(KICK)),
     Route("GET", "/api/v1/assessments", "functions.assessments_list", allowed("assessments.read")),
     Route("GET", "/api/v1/assessments/{assessment_id}", "functions.assessments_get", allowed("assessments.read")),
     Route("GET", "/api/v1/respondents", "functions.respondents_list", allowed("respondents.read")),
@@ -98,11 +105,24 @@ ROUTES: tuple[HttpRoute, ...] = (
     Route("GET", "/api/v1/costs/requests", "functions.costs_requests_list", allowed("costs.read")),
     Route("GET", "/api/v1/costs/requests/{request_id}", "functions.costs_request_get", allowed("costs.read")),
     Route("GET", "/api/v1/costs/per-assessment", "functions.costs_per_assessment", allowed("costs.read")),
+    # The live dashboard, and the WebSocket API's tickets.
+    Route("GET", "/api/v1/dashboard/summary", "functions.dashboard_summary", allowed("dashboard.read")),
+    Route("POST", "/api/v1/ws/ticket", "functions.ws_ticket", allowed("self")),
+    # The outbox, for super-admins.
+    Route("GET", "/api/v1/admin/outbox", "functions.admin_outbox_list", allowed("outbox.manage")),
+    Route("POST", "/api/v1/admin/outbox/{event_id}/retry", "functions.admin_outbox_retry", allowed("outbox.manage"),
+          needs(KICK)),
 )  # fmt: skip
 
-WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = ()
+# The WebSocket API (locally ws://127.0.0.1:$PORT/api/v1/ws/dashboard). $connect takes a ticket from
+# POST /api/v1/ws/ticket; $default answers each message (two-way: a route response).
+WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
+    WebSocketRoute("$connect", "functions.ws_connect", WebSocketTicket()),
+    WebSocketRoute("$disconnect", "functions.ws_disconnect", WebSocketConnection()),
+    WebSocketRoute("$default", "functions.ws_default", WebSocketConnection(), two_way=True),
+)
 
-JOBS: tuple[Job, ...] = (
+_JOBS: tuple[Job, ...] = (
     Job("migrate", "functions.migrate", (OnDeploy(),), needs(DB), memory_mb=256, timeout_s=300),
     Job("housekeeping", "functions.housekeeping", (Schedule("rate(1 hour)"),), needs(DB), memory_mb=256,
         timeout_s=120),
@@ -111,6 +131,20 @@ JOBS: tuple[Job, ...] = (
     Job("whatsapp-close-idle", "functions.whatsapp_close_idle", (Schedule("rate(1 hour)"),), needs(DB),
         memory_mb=256, timeout_s=60),
 )  # fmt: skip
+
+
+def relay_job(workers: tuple[Job, ...]) -> Job:
+    """The outbox relay: started after each commit that wrote events, and every minute. It posts to WebSocket
+    connections, and may start the jobs that events trigger (when there are any: least privilege)."""
+    starts_workers = any(isinstance(t, OutboxEvent) for job in workers for t in job.triggers)
+    return Job(
+        "relay", "functions.outbox_relay", (AsyncInvoke(), Schedule("rate(1 minute)")),
+        needs(DB, Need.WEBSOCKET_MANAGEMENT, *([Need.INVOKE_WORKERS] if starts_workers else [])),
+        memory_mb=512, timeout_s=60,
+    )  # fmt: skip
+
+
+JOBS: tuple[Job, ...] = (*_JOBS, relay_job(_JOBS))
 
 ENTRIES: tuple[Entry, ...] = (*ROUTES, *WEBSOCKET_ROUTES, *JOBS)
 

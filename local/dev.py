@@ -72,6 +72,11 @@ def main() -> int:
             for name, value in development.items():
                 if not _setting(name):  # yours (environment or .env) win
                     os.environ[name] = value
+            from local.server import local_urls
+
+            base = f"http://127.0.0.1:{port}"
+            for name, value in local_urls(base).items():  # the WebSocket management endpoint is the gateway's
+                os.environ[name.upper()] = _setting(name.upper()) or value
             os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "skills-platform")
             # One EMF blob per request on the console helps nobody locally.
             os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -91,7 +96,6 @@ def main() -> int:
             platform = build_local_platform()
             platform.start()
             stack.callback(platform.stop)
-            base = f"http://127.0.0.1:{port}"
             _print_banner(base, moto.url)
             server = uvicorn.Server(uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="info"))
             server.run()
@@ -109,6 +113,7 @@ def _print_banner(base: str, moto_url: str) -> None:
         f"  health        {base}/api/v1/health",
         f"  API docs      {base}/docs",
         f"  OpenAPI       {base}/api/v1/openapi.json",
+        f"  WebSocket     {base.replace('http', 'ws', 1)}/api/v1/ws/dashboard?ticket=<POST /api/v1/ws/ticket>",
         f"  AWS (moto)    {moto_url}",
         "Try: curl -s " + base + "/api/v1/health",
         f"WhatsApp: make chat PHONE=+254700000001{'' if base.endswith(':8000') else ' PORT=' + base.rsplit(':', 1)[1]}"

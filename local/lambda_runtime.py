@@ -114,8 +114,10 @@ class LocalLambda:
             raise
 
     def shutdown(self) -> None:
+        """Stop taking invocations. Queued ones are dropped; one already running in the background (the outbox
+        relay) is waited for, so that it never outlives the platform (and its database)."""
         self._sync.shutdown(wait=False, cancel_futures=True)
-        self._background.shutdown(wait=False, cancel_futures=True)
+        self._background.shutdown(wait=True, cancel_futures=True)
 
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")

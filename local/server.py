@@ -1,5 +1,5 @@
-"""Assembles the local platform: the Lambda runtime, the gateway, schedules and the gateway's extensions (the
-WhatsApp simulator's relay; as they land, the WebSocket API and the SPA's files)."""
+"""Assembles the local platform: the Lambda runtime, the HTTP gateway, the WebSocket API with its management
+endpoint, schedules and the gateway's extensions (the WhatsApp simulator's relay, the SPA's files)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from local.lambda_runtime import FunctionSpec, LocalLambda, Scheduler
 from local.ledger import BackgroundLedger
 from local.simulator import SIMULATOR_PATH, simulator_routes
 from local.spa import spa_routes
+from local.websocket import MANAGEMENT_PATH, WebSocketApi
 
 
 @dataclass
@@ -21,6 +22,7 @@ class LocalPlatform:
     runtime: LocalLambda
     scheduler: Scheduler
     ledger: BackgroundLedger
+    websockets: WebSocketApi
 
     def start(self) -> None:
         self.scheduler.start()
@@ -38,6 +40,13 @@ def job_specs() -> dict[str, tuple[FunctionSpec, str | None]]:
     return {j.name: (FunctionSpec(j.function_id, j.module, j.memory_mb, j.timeout_s), j.schedule) for j in JOBS}
 
 
+def websocket_functions() -> dict[str, FunctionSpec]:
+    """The WebSocket API's functions by route key."""
+    from functions.routes import WEBSOCKET_ROUTES
+
+    return {r.route_key: FunctionSpec(r.function_id, r.module, r.memory_mb, r.timeout_s) for r in WEBSOCKET_ROUTES}
+
+
 class LocalInvoker:
     """The runtime's Invoker locally: an Event invoke runs the job on a background environment."""
 
@@ -49,16 +58,30 @@ class LocalInvoker:
         self._runtime.invoke_async(self._jobs[job][0], payload)
 
 
-def build_local_platform(environments: int = 8) -> LocalPlatform:
-    """The gateway, its Lambda environments and schedules; the process's runtime gets the local invoker."""
+def local_urls(base_url: str) -> dict[str, str]:
+    """The settings that point the functions at a gateway served at ``base_url`` (e.g. http://127.0.0.1:8000):
+    its WebSocket management endpoint, and its origin as the SPA's (the gateway serves the SPA)."""
+    origins = {base_url, base_url.replace("://127.0.0.1:", "://localhost:")}
+    return {"websocket_management_url": base_url + MANAGEMENT_PATH, "spa_origins": ",".join(sorted(origins))}
+
+
+def build_local_platform(environments: int = 8, *, base_url: str | None = None) -> LocalPlatform:
+    """The gateway, its Lambda environments and schedules; the process's runtime gets the local invoker and,
+    with ``base_url`` (where the gateway will be served), the WebSocket settings that point at it."""
     from shared.runtime import current_runtime, install_runtime
 
     runtime = LocalLambda(environments=environments)
     ledger = BackgroundLedger(current_runtime)
-    install_runtime(current_runtime().replace(invoker=LocalInvoker(runtime), ledger=ledger))
+    current = current_runtime()
+    parts: dict[str, Any] = {"invoker": LocalInvoker(runtime), "ledger": ledger}
+    if base_url is not None:
+        parts["settings"] = current.settings.model_copy(update=local_urls(base_url))
+    install_runtime(current.replace(**parts))
     gateway = Gateway(manifest_routes(), runtime)
+    sockets = WebSocketApi(websocket_functions(), runtime)
     scheduled = [(spec, schedule) for spec, schedule in job_specs().values() if schedule]
-    # The simulator's relay first: the SPA's routes take every other path; config.json tells the SPA where it is.
-    routes = [*simulator_routes(gateway), *spa_routes(simulator_url=SIMULATOR_PATH)]
+    # The simulator's relay, the WebSocket API and its management endpoint first: the SPA's routes take every
+    # other path; config.json tells the SPA where the simulator is.
+    routes = [*simulator_routes(gateway), *sockets.routes(), *spa_routes(simulator_url=SIMULATOR_PATH)]
     app = create_gateway_app(gateway, extra_routes=routes)
-    return LocalPlatform(app, runtime, Scheduler(runtime, scheduled), ledger)
+    return LocalPlatform(app, runtime, Scheduler(runtime, scheduled), ledger, sockets)

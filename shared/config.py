@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     websocket_management_url: str | None = None
     # JSON {"<job name>": "<function name or ARN>"}: the functions this one may invoke asynchronously.
     invoke_targets: dict[str, str] = Field(default_factory=dict)
+    # The SPA's origins, comma-separated (e.g. https://app.example.org): a WebSocket may be opened only from
+    # these (the Origin header of $connect). Locally the gateway's own origin.
+    spa_origins: str = ""
 
     # Twilio (WhatsApp). Locally plain settings (the environment or .env; make dev falls back to the development
     # values of .env.example); in AWS TWILIO_SECRET_ARN names a secret {"account_sid", "auth_token"}, which may
@@ -107,6 +110,10 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             _refuse_placeholder_password(self.database_url.get_secret_value())
         return self
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        return frozenset(o.strip().rstrip("/").lower() for o in self.spa_origins.split(",") if o.strip())
 
     def database_conninfo(self) -> str:
         """The libpq connection string; in AWS built from the (cached) database secret."""

@@ -200,6 +200,8 @@ class WebSocketRoute:
     needs: frozenset[Need] = frozenset()
     memory_mb: int = 256
     timeout_s: int = 10
+    # Two-way: the function's answer goes back to the client as a message (a route response on the route).
+    two_way: bool = False
 
     def __post_init__(self) -> None:
         if self.route_key not in WEBSOCKET_ROUTE_KEYS:

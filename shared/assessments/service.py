@@ -138,6 +138,7 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
                             for r in chosen],
         "slot": assessment_id.int % 16,
         "event": {"assessment_id": str(assessment_id), "version_id": str(version.id), "channel": body.channel,
+                  "enumerator_id": str(caller.user_id) if caller.role is Role.ENUMERATOR else None,
                   "scores": {s.code: str(s.score) for s in scored.skills}},
         "correlation_id": ctx.correlation_id,
         "response": response,

@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # WhatsApp invitations and reminders; enumerators only to the respondents they entered.
     "respondents.invite": frozenset({Role.SUPER_ADMIN, Role.ENUMERATOR}),
     "reports.read": frozenset({Role.SUPER_ADMIN, Role.ANALYST}),
+    # The live dashboard; enumerators see only the figures of what they entered themselves.
+    "dashboard.read": frozenset({Role.SUPER_ADMIN, Role.ANALYST, Role.ENUMERATOR}),
+    "outbox.manage": frozenset({Role.SUPER_ADMIN}),
     "exports.create": frozenset({Role.SUPER_ADMIN, Role.ANALYST}),
     "costs.read": frozenset({Role.SUPER_ADMIN, Role.FINANCE}),
     "costs.export": frozenset({Role.SUPER_ADMIN, Role.FINANCE}),

@@ -19,6 +19,8 @@ BODYLESS = {
     "POST /api/v1/questionnaires/{questionnaire_id}/versions/{version_id}/publish",
     "POST /api/v1/questionnaires/{questionnaire_id}/versions/{version_id}/draft",
     "POST /api/v1/respondents/{respondent_id}/invite",
+    "POST /api/v1/ws/ticket",
+    "POST /api/v1/admin/outbox/{event_id}/retry",
 }
 # Twilio's webhooks take forms and answer TwiML (or nothing); a request without Twilio's signature is 403.
 WEBHOOK_SUCCESS = {"text/xml", None}

@@ -1,0 +1,1 @@
+"""The live dashboard: exact figures from totals kept by the outbox relay and the deltas submissions write."""
