@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from typing import Any
+
 from shared.runtime.meter import Invocation
 
 
@@ -16,3 +20,48 @@ class RecordingLedger:
 
     def flush(self, timeout_s: float = 5.0) -> None:
         return None
+
+
+class Died(BaseException):
+    """Stands for the process ending mid-work (a Lambda timeout, a crash): not an error anything catches."""
+
+
+class RecordingPoster:
+    """The WebSocket management API: keeps every post. Connections in ``gone`` answer 410 (False); posts to
+    those in ``failing`` raise; after ``die_after`` posts, the next one ends the process (Died)."""
+
+    def __init__(
+        self, gone: set[str] | None = None, failing: set[str] | None = None, die_after: int | None = None
+    ) -> None:
+        self.posts: list[tuple[str, bytes]] = []
+        self.gone = gone or set()
+        self.failing = failing or set()
+        self.die_after = die_after
+        self._lock = threading.Lock()
+
+    def post(self, connection_id: str, data: bytes) -> bool:
+        with self._lock:
+            if self.die_after is not None and len(self.posts) >= self.die_after:
+                raise Died()
+            if connection_id in self.failing:
+                raise RuntimeError("LimitExceededException: too many requests")
+            if connection_id in self.gone:
+                return False
+            self.posts.append((connection_id, data))
+            return True
+
+    def disconnect(self, connection_id: str) -> None:
+        self.gone.add(connection_id)
+
+    def messages(self, connection_id: str | None = None) -> list[dict[str, Any]]:
+        return [json.loads(data) for c, data in self.posts if connection_id in (None, c)]
+
+
+class RecordingInvoker:
+    """Lambda's asynchronous invoke: keeps every (job, payload)."""
+
+    def __init__(self) -> None:
+        self.invokes: list[tuple[str, dict[str, Any]]] = []
+
+    def invoke_async(self, job: str, payload: dict[str, Any]) -> None:
+        self.invokes.append((job, payload))
