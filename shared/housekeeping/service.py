@@ -1,6 +1,8 @@
 """Deletes what has outlived its purpose: idempotency records past their expiry (kept 48 h, promised 24 h),
-failed-attempt records older than a day (throttling looks back 15 minutes), and sign-in attempts (mfa
-challenges) a day after they expired."""
+failed-attempt records older than a day (throttling looks back 15 minutes), sign-in attempts (mfa
+challenges) a day after they expired, outbox events a week after they were delivered (failed ones stay until a
+super-admin sends them again), WebSocket tickets an hour after they expired, and connections older than API
+Gateway lets one live (2 hours) whose $disconnect never came."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ _STEPS = {
     "idempotency_keys": "DELETE FROM idempotency_keys WHERE expires_at < now()",
     "auth_failures": "DELETE FROM auth_failures WHERE at < now() - interval '24 hours'",
     "mfa_challenges": "DELETE FROM mfa_challenges WHERE expires_at < now() - interval '24 hours'",
+    "outbox": "DELETE FROM outbox WHERE dispatched_at < now() - interval '7 days'",
+    "ws_tickets": "DELETE FROM ws_tickets WHERE expires_at < now() - interval '1 hour'",
+    "ws_connections": "DELETE FROM ws_connections WHERE connected_at < now() - interval '3 hours'",
 }
 
 
