@@ -261,3 +261,29 @@ async def test_the_management_api_answers_as_api_gateway_does(
         await asyncio.wait_for(ws.wait_closed(), 5)
     with pytest.raises(api.exceptions.GoneException):
         api.post_to_connection(ConnectionId=connection_id, Data=b"{}")
+
+
+async def test_each_post_is_a_billed_message_of_the_relay(
+    live: Live, http: httpx.AsyncClient, world: dict[str, Any], db: Database
+) -> None:
+    from functions import outbox_relay
+    from local.lambda_runtime import FunctionSpec, LambdaContext
+    from shared.runtime import runtime_with
+    from shared.runtime.meter import Component
+    from tests.fakes import RecordingLedger
+
+    tickets = [await live.ticket(http, world["admin"]) for _ in range(2)]
+    async with live.connect(tickets[0]) as first, live.connect(tickets[1]) as second:
+        with db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO outbox (event_type, aggregate_id, payload) VALUES ('export.ready', 'x', %s)",
+                (Jsonb({"export_id": "x", "owner_id": world["root"].id}),),
+            )
+        ledger = RecordingLedger()
+        with runtime_with(ledger=ledger):
+            context = LambdaContext(FunctionSpec("Relay", "functions.outbox_relay"))
+            await asyncio.to_thread(outbox_relay.handler, {"source": "test"}, context)
+        for ws in (first, second):
+            assert (await receive_json(ws))["type"] == "export.ready"
+    (invocation,) = ledger.invocations
+    assert invocation.usage.counts[Component.WEBSOCKET_MESSAGE] == 2
