@@ -13,10 +13,12 @@ from psycopg.rows import class_row
 
 from shared.outbox.models import OutboxEvent, OutboxEventPublic, OutboxStatus
 
+# Due as of this statement, not of the transaction's start: a relay claims again after waiting for a topic's slot,
+# in the same transaction, and must see what was committed meanwhile.
 _CLAIM = """
 SELECT id, event_type, aggregate_id, payload, correlation_id, created_at, attempts
 FROM outbox
-WHERE dispatched_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
+WHERE dispatched_at IS NULL AND parked_at IS NULL AND next_attempt_at <= statement_timestamp()
   AND (event_type = ANY(%(types)s)) = %(of_types)s
 ORDER BY next_attempt_at, created_at
 LIMIT %(limit)s
@@ -26,7 +28,8 @@ FOR UPDATE SKIP LOCKED
 _HAS_DUE = """
 SELECT EXISTS (
     SELECT 1 FROM outbox
-    WHERE dispatched_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now() AND event_type = ANY(%(types)s)
+    WHERE dispatched_at IS NULL AND parked_at IS NULL AND next_attempt_at <= statement_timestamp()
+      AND event_type = ANY(%(types)s)
 ) AS due
 """
 

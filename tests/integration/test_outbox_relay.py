@@ -187,6 +187,30 @@ def test_dashboard_pushes_are_coalesced_to_one_a_second(db: Database, user: str,
     assert 0.5 < waits[0] <= 1.0
 
 
+def test_a_push_after_waiting_for_its_slot_carries_what_was_committed_meanwhile(
+    db: Database, user: str, runtime: Runtime
+) -> None:
+    connect(db, user, "conn-a", "dashboard")
+    fake = RecordingPoster()
+    event = {"sector": "ict", "channel": "web"}
+
+    def committed_while_waiting(seconds: float) -> None:
+        # Another environment's submission (its own thread, so its own connection) commits during the wait.
+        other = threading.Thread(
+            target=add_events, args=(db, "assessment.submitted", [{**event, "assessment_id": "during"}])
+        )
+        other.start()
+        other.join()
+
+    with runtime_with(sockets=fake) as rt:
+        add_events(db, "assessment.submitted", [{**event, "assessment_id": "first"}])
+        relay().run(rt, budget_s=10)
+        add_events(db, "assessment.submitted", [{**event, "assessment_id": "before"}])
+        relay(sleep=committed_while_waiting).run(rt, budget_s=10)
+    pushed = [sorted(a["assessment_id"] for a in m["assessments"]) for m in fake.messages()]
+    assert pushed == [["first"], ["before", "during"]]
+
+
 def test_a_topic_another_relay_is_pushing_is_left_to_it(db: Database, user: str, database_url: str) -> None:
     import psycopg
 
