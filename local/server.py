@@ -3,6 +3,9 @@ endpoint, schedules and the gateway's extensions (the WhatsApp simulator's relay
 
 from __future__ import annotations
 
+import json
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,14 +51,25 @@ def websocket_functions() -> dict[str, FunctionSpec]:
 
 
 class LocalInvoker:
-    """The runtime's Invoker locally: an Event invoke runs the job on a background environment."""
+    """The runtime's Invoker locally: an Event invoke runs the job on a background environment.
+
+    An invoke identical to one still queued (not started) joins it: the queued one will see everything
+    committed before it starts (the relay's kicks after each commit). In AWS each would run in an environment
+    of its own; here they would only queue up behind one another."""
 
     def __init__(self, runtime: LocalLambda) -> None:
         self._runtime = runtime
         self._jobs = job_specs()
+        self._queued: dict[tuple[str, str], Future[Any]] = {}
+        self._lock = threading.Lock()
 
     def invoke_async(self, job: str, payload: dict[str, Any]) -> None:
-        self._runtime.invoke_async(self._jobs[job][0], payload)
+        key = (job, json.dumps(payload, sort_keys=True, default=str))
+        with self._lock:
+            queued = self._queued.get(key)
+            if queued is not None and not queued.running() and not queued.done():
+                return
+            self._queued[key] = self._runtime.invoke_async(self._jobs[job][0], payload)
 
 
 def local_urls(base_url: str) -> dict[str, str]:
@@ -70,7 +84,8 @@ def build_local_platform(environments: int = 8, *, base_url: str | None = None) 
     with ``base_url`` (where the gateway will be served), the WebSocket settings that point at it."""
     from shared.runtime import current_runtime, install_runtime
 
-    runtime = LocalLambda(environments=environments)
+    # Background environments: the relay (which may wait a second for a topic's slot), schedules, workers.
+    runtime = LocalLambda(environments=environments, background_environments=4)
     ledger = BackgroundLedger(current_runtime)
     current = current_runtime()
     parts: dict[str, Any] = {"invoker": LocalInvoker(runtime), "ledger": ledger}

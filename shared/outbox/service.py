@@ -26,9 +26,11 @@ def kick_relay(rt: Runtime, reason: str) -> None:
     """Start the relay now (an asynchronous invoke), after the commit that wrote events. Never fails the
     caller: if the invoke fails, the relay's one-minute sweep delivers the events."""
     try:
-        rt.invoke.invoke_async(RELAY, {"source": "outbox.kick", "reason": reason})
+        rt.invoke.invoke_async(RELAY, {"source": "outbox.kick"})
     except Exception as exc:
-        logger.warning("could not kick the outbox relay; the sweep will deliver", extra={"error": repr(exc)})
+        logger.warning(
+            "could not kick the outbox relay; the sweep will deliver", extra={"reason": reason, "error": repr(exc)}
+        )
 
 
 def list_events(

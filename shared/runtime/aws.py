@@ -17,12 +17,17 @@ from shared.runtime.ports import StoredObject
 logger = logging.getLogger(__name__)
 
 
-def _client(service: str, region: str, **kwargs: Any) -> Any:
+def _client(service: str, region: str, *, max_pool_connections: int = 10, **kwargs: Any) -> Any:
     import boto3
     from botocore.config import Config
 
     # Bounded waits: a function must answer before API Gateway's 29 s, whatever AWS does.
-    config = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+    config = Config(
+        connect_timeout=3,
+        read_timeout=10,
+        retries={"mode": "standard", "max_attempts": 3},
+        max_pool_connections=max_pool_connections,
+    )
     return boto3.client(service, region_name=region, config=config, **kwargs)  # type: ignore[call-overload]
 
 
@@ -77,7 +82,10 @@ class S3Storage:
 
 
 class ApiGatewaySockets:
-    """``post_to_connection`` / ``delete_connection`` of the WebSocket API's management endpoint."""
+    """``post_to_connection`` / ``delete_connection`` of the WebSocket API's management endpoint. Broadcasts post
+    from a pool of threads: one kept-alive HTTP connection each (POOL_CONNECTIONS)."""
+
+    POOL_CONNECTIONS = 32
 
     def __init__(self, endpoint_url: str, region: str, meter: Meter) -> None:
         self._endpoint_url = endpoint_url
@@ -86,7 +94,10 @@ class ApiGatewaySockets:
 
     @cached_property
     def _api(self) -> Any:
-        return _client("apigatewaymanagementapi", self._region, endpoint_url=self._endpoint_url)
+        return _client(
+            "apigatewaymanagementapi", self._region, endpoint_url=self._endpoint_url,
+            max_pool_connections=self.POOL_CONNECTIONS,
+        )  # fmt: skip
 
     def post(self, connection_id: str, data: bytes) -> bool:
         try:
