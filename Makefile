@@ -76,8 +76,8 @@ fmt: .venv/.synced ## format and fix what ruff can
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-bench: .venv/.synced ## run the benchmarks and write BENCHMARKS.md
-	$(PY) -m bench
+bench: .venv/.synced ## run the benchmarks and write BENCHMARKS.md (ONLY="submissions dashboard": those sections alone)
+	$(PY) -m bench $(ONLY)
 
 openapi: .venv/.synced ## write build/openapi.json (OUT=path overrides) offline
 	$(PY) -m local.openapi $(or $(OUT),build/openapi.json)
