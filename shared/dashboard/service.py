@@ -5,6 +5,7 @@ answers (shared.dashboard.repository)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -37,7 +38,7 @@ def summary(db: Database, user_id: UUID, role: Role, version_id: UUID | None, la
     label = "label_fr" if lang == "fr" else "label_en"
     return DashboardSummary(
         scope="own" if own else "all",
-        generated_at=row["generated_at"],
+        generated_at=datetime.fromisoformat(row["generated_at"]),
         totals=Totals(today=row["today"], last_7_days=row["last_7_days"], all_time=row["all_time"]),
         by_sector=[SectorCount(sector=s["sector"], label=s[label] or s["sector"], count=s["count"])
                    for s in row["by_sector"]],
@@ -47,7 +48,7 @@ def summary(db: Database, user_id: UUID, role: Role, version_id: UUID | None, la
         funnel_version_id=row["funnel_version_id"],
         funnel=[FunnelStep(question_id=q["question_id"], code=q["code"], label=q[label], position=q["position"],
                            reached=q["reached"], answered=q["answered"]) for q in row["funnel"]],
-        latest=[LatestSubmission(**item) for item in row["latest"]],
+        latest=[LatestSubmission.model_validate(item) for item in row["latest"]],
     )  # fmt: skip
 
 

@@ -115,6 +115,107 @@ BEGIN
 END
 $fn$;
 
+-- The summary, in one statement (one snapshot): totals plus the deltas not folded yet. p_only: an enumerator
+-- (their own figures) or NULL (everything). p_version: the funnel's questionnaire version, or NULL for that of
+-- the latest submission. Never reads answers or skill scores, nor more than 20 assessments. A function, so that
+-- its plans are kept per session (no client-side prepared statements behind RDS Proxy); the two reads of
+-- assessments are split by scope so that each keeps the plan of its own index.
+CREATE FUNCTION dashboard_summary(p_only uuid, p_version uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+AS $fn$
+DECLARE
+    v_version uuid := p_version;
+    v_latest  jsonb;
+    v_result  jsonb;
+BEGIN
+    IF p_only IS NULL THEN
+        SELECT coalesce(jsonb_agg(to_jsonb(l) ORDER BY l.submitted_at DESC, l.id DESC), '[]') INTO v_latest
+        FROM (SELECT a.id, r.name AS respondent_name, a.sector, a.channel, a.submitted_at, a.version_id
+              FROM assessments a JOIN respondents r ON r.id = a.respondent_id
+              WHERE a.status = 'submitted' ORDER BY a.submitted_at DESC, a.id DESC LIMIT 20) l;
+    ELSE
+        SELECT coalesce(jsonb_agg(to_jsonb(l) ORDER BY l.submitted_at DESC, l.id DESC), '[]') INTO v_latest
+        FROM (SELECT a.id, r.name AS respondent_name, a.sector, a.channel, a.submitted_at, a.version_id
+              FROM assessments a JOIN respondents r ON r.id = a.respondent_id
+              WHERE a.enumerator_id = p_only AND a.status = 'submitted'
+              ORDER BY a.submitted_at DESC, a.id DESC LIMIT 20) l;
+    END IF;
+    v_version := coalesce(v_version, (v_latest->0->>'version_id')::uuid);
+
+    WITH pending AS (
+        SELECT * FROM dashboard_deltas WHERE p_only IS NULL OR enumerator_id = p_only
+    ), today AS (
+        SELECT (now() AT TIME ZONE 'UTC')::date AS day
+    ), counts AS (
+        SELECT sector, channel, sum(n)::bigint AS n
+        FROM (SELECT sector, channel, submissions AS n FROM dashboard_counts
+              WHERE p_only IS NULL OR enumerator_id = p_only
+              UNION ALL
+              SELECT sector, channel, 1 FROM pending WHERE submitted) x
+        GROUP BY sector, channel
+    ), days AS (
+        SELECT x.day, x.n
+        FROM (SELECT day, submissions AS n FROM dashboard_days
+              WHERE day > (SELECT day FROM today) - 7 AND (p_only IS NULL OR enumerator_id = p_only)
+              UNION ALL
+              SELECT (at AT TIME ZONE 'UTC')::date, 1 FROM pending WHERE submitted) x
+        WHERE x.day > (SELECT day FROM today) - 7
+    ), skill_sums AS (
+        SELECT k.code, k.label_en, k.label_fr, k.position, v.published_at, x.scored, x.score_sum
+        FROM (SELECT version_id, skill_id, scored, score_sum FROM dashboard_skills
+              WHERE p_only IS NULL OR enumerator_id = p_only
+              UNION ALL
+              SELECT d.version_id, u.skill_id, 1, u.score
+              FROM pending d CROSS JOIN LATERAL unnest(d.skill_ids, d.scores) AS u(skill_id, score)
+              WHERE d.submitted) x
+        JOIN skills k ON k.id = x.skill_id
+        JOIN questionnaire_versions v ON v.id = x.version_id
+    ), funnel_counts AS (
+        SELECT question_id, reached, answered FROM dashboard_funnel
+        WHERE version_id = v_version AND (p_only IS NULL OR enumerator_id = p_only)
+        UNION ALL
+        SELECT u.q, 1, 0 FROM pending d CROSS JOIN LATERAL unnest(d.reached) AS u(q) WHERE d.version_id = v_version
+        UNION ALL
+        SELECT u.q, 0, 1 FROM pending d CROSS JOIN LATERAL unnest(d.answered) AS u(q) WHERE d.version_id = v_version
+    )
+    SELECT jsonb_build_object(
+        'generated_at', now(),
+        'all_time', (SELECT coalesce(sum(n), 0) FROM counts),
+        'today', (SELECT coalesce(sum(n) FILTER (WHERE day = (SELECT day FROM today)), 0) FROM days),
+        'last_7_days', (SELECT coalesce(sum(n), 0) FROM days),
+        'by_sector', (SELECT coalesce(jsonb_agg(jsonb_build_object('sector', c.sector, 'label_en', s.label_en,
+                                                                   'label_fr', s.label_fr, 'count', c.n)
+                                                ORDER BY c.n DESC, c.sector), '[]')
+                      FROM (SELECT sector, sum(n) AS n FROM counts GROUP BY sector) c
+                      LEFT JOIN sectors s ON s.code = c.sector),
+        'by_channel', (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', c.channel, 'count', c.n)
+                                                 ORDER BY c.n DESC, c.channel), '[]')
+                       FROM (SELECT channel, sum(n) AS n FROM counts GROUP BY channel) c),
+        'skills', (SELECT coalesce(jsonb_agg(jsonb_build_object('skill', k.code, 'label_en', k.label_en,
+                                                                'label_fr', k.label_fr, 'scored', k.scored,
+                                                                'score_sum', k.score_sum::text)
+                                             ORDER BY k.position, k.code), '[]')
+                   FROM (SELECT code, min(position) AS position, sum(scored) AS scored, sum(score_sum) AS score_sum,
+                                (array_agg(label_en ORDER BY published_at DESC NULLS LAST))[1] AS label_en,
+                                (array_agg(label_fr ORDER BY published_at DESC NULLS LAST))[1] AS label_fr
+                         FROM skill_sums GROUP BY code) k),
+        'funnel_version_id', v_version,
+        'funnel', (SELECT coalesce(jsonb_agg(jsonb_build_object('question_id', q.id, 'code', q.code,
+                                                                'label_en', q.label_en, 'label_fr', q.label_fr,
+                                                                'position', q.position,
+                                                                'reached', coalesce(f.reached, 0),
+                                                                'answered', coalesce(f.answered, 0))
+                                             ORDER BY q.position, q.code), '[]')
+                   FROM questions q
+                   LEFT JOIN (SELECT question_id, sum(reached) AS reached, sum(answered) AS answered
+                              FROM funnel_counts GROUP BY question_id) f ON f.question_id = q.id
+                   WHERE q.version_id = v_version),
+        'latest', v_latest
+    ) INTO v_result;
+    RETURN v_result;
+END
+$fn$;
+
 -- For the WhatsApp channel: a conversation abandoned before its end counts in the funnel (reached: the
 -- questions it was asked; answered: those it answered). Call it in the transaction that closes the
 -- conversation as abandoned, once per conversation; a completed conversation counts through its submission.
