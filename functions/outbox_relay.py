@@ -3,9 +3,11 @@ dashboard's deltas, delivers events to their consumers, and pushes the dashboard
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from functions.routes import JOBS, entry
 from shared.dashboard import service as dashboard
-from shared.observability import logger
+from shared.observability import logger, metrics
 from shared.outbox.relay import Relay, start_workers, workers_by_event_type
 from shared.realtime import broadcast
 from shared.runtime import Runtime
@@ -27,6 +29,10 @@ RELAY = Relay(
 def run(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
     report = RELAY.run(rt, BUDGET_S, each_round=dashboard.fold)
     logger.info("outbox relay done", extra={"report": report.__dict__, "source": event.get("source")})
+    # What the relay backlog and parked-events alarms watch (infra/alarms.py).
+    metrics.add_metric(name="OutboxOldestPendingAgeSeconds", unit=MetricUnit.Seconds, value=report.oldest_pending_s)
+    if report.parked:
+        metrics.add_metric(name="OutboxEventsParked", unit=MetricUnit.Count, value=report.parked)
     return {"dispatched": report.dispatched, "failed": report.failed, "pushes": report.pushes}
 
 

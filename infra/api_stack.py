@@ -20,7 +20,7 @@ from infra.packaging import dependency_layer, function_code
 from infra.profiles import ConnectionBudget
 from infra.stateful_stack import APP_SUBNETS, LOG_RETENTION, StatefulStack
 from infra.web_stack import SpaConfig, WebStack
-from shared.manifest import HttpRoute, Job
+from shared.manifest import HttpRoute, Job, WebSocketRoute
 
 # HTTP API $context variables; requestId is what a client reports and what the function logs carry.
 ACCESS_LOG_FORMAT = {
@@ -68,6 +68,7 @@ class ApiStack(Stack):
         routes: Sequence[HttpRoute],
         jobs: Sequence[Job],
         bundle: bool,
+        websocket_routes: Sequence[WebSocketRoute] = (),
         staging_root: Path,
         deploy_nonce: str | None = None,
         **kwargs: Any,
@@ -123,7 +124,12 @@ class ApiStack(Stack):
                 totp_secret=data.totp_secret,
                 twilio_secret=data.twilio_secret,
                 exports_bucket=data.exports_bucket,
+                spa_origin=web.origin,
             ),
+            websocket_routes=websocket_routes,
+            # A paused database (lean) is not woken every minute by the relay's sweep: the kick after each commit
+            # delivers, the sweep catches up at the profile's pace.
+            job_schedule=data.profile.job_schedule,
             deploy_nonce=deploy_nonce,
         )
         self.alarms = Alarms(self, "Alarms", topic=data.alarm_topic)
@@ -133,9 +139,12 @@ class ApiStack(Stack):
             self.alarms.application_metric(spec)
 
         # The $default stage serves at the API's endpoint itself. Both profiles are real deployments ("prod" hides
-        # the SPA's development pages). The WebSocket API's URL joins the config when its functions are wired
-        # (infra/websocket.py).
-        SpaConfig(self, "SpaConfig", web=web, api_base=self.http_api.api_endpoint, ws_url=None, environment="prod")
+        # the SPA's development pages).
+        websocket = self.functions.websocket
+        SpaConfig(
+            self, "SpaConfig", web=web, api_base=self.http_api.api_endpoint,
+            ws_url=websocket.url if websocket is not None else None, environment="prod",
+        )  # fmt: skip
         CfnOutput(self, "ApiUrl", value=stage.url, description="Base URL of the HTTP API")
         Validations.of(self.http_api).acknowledge(
             Acknowledgment(

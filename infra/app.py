@@ -10,13 +10,13 @@ from pathlib import Path
 from aws_cdk import App, Environment, Stage, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from functions.routes import JOBS, ROUTES
+from functions.routes import JOBS, ROUTES, WEBSOCKET_ROUTES
 from infra.api_stack import ApiStack
 from infra.config import SERVICE_NAME, DeploySettings
 from infra.nag import acknowledge_cdk_internals
 from infra.stateful_stack import StatefulStack
 from infra.web_stack import WebStack
-from shared.manifest import HttpRoute, Job
+from shared.manifest import HttpRoute, Job, WebSocketRoute
 
 WEB_STACK = "SkillsPlatformWeb"
 STATEFUL_STACK = "SkillsPlatformData"
@@ -35,6 +35,7 @@ def build(
     *,
     routes: Sequence[HttpRoute] = ROUTES,
     jobs: Sequence[Job] = JOBS,
+    websocket_routes: Sequence[WebSocketRoute] = WEBSOCKET_ROUTES,
     environ: Mapping[str, str] = os.environ,
 ) -> Deployment:
     """Adds the three stacks and the cdk-nag checks to ``app``; tests pass a fake manifest through routes/jobs.
@@ -71,6 +72,7 @@ def build(
         web=web,
         routes=routes,
         jobs=jobs,
+        websocket_routes=websocket_routes,
         bundle=settings.bundle,
         staging_root=Path(app.outdir) / ".staging",
         deploy_nonce=settings.deploy_nonce,

@@ -1,18 +1,19 @@
 """The one place that turns the manifest into Lambda functions: one function and one HTTP API route per
-``HttpRoute``, one function per ``Job`` (a schedule rule if it has one, a deploy trigger if it runs on deploy,
-invoke rights for the functions that start it). Each function is granted exactly what its entry needs, and
-its environment holds only those settings.
+``HttpRoute``, one function per ``WebSocketRoute`` behind the WebSocket API (infra/websocket.py), one function
+per ``Job`` (a schedule rule if it has one, a deploy trigger if it runs on deploy, invoke rights for the
+functions that start it). Each function is granted exactly what its entry needs, and its environment holds only
+those settings.
 
 Adding an endpoint means adding an entry to ``functions/routes.py``; nothing here changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Stack, Validations, triggers
+from aws_cdk import Acknowledgment, CfnElement, CfnResource, Duration, RemovalPolicy, Stack, Validations, triggers
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -27,7 +28,18 @@ from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
 from constructs import Construct
 
 from infra.packaging import ARCHITECTURE, RUNTIME
-from shared.manifest import AsyncInvoke, Entry, HttpRoute, Job, LogSubscription, Need, OutboxEvent
+from infra.websocket import WebSocketEndpoint
+from shared.manifest import (
+    AsyncInvoke,
+    Entry,
+    HttpRoute,
+    Job,
+    LogSubscription,
+    Need,
+    OutboxEvent,
+    WebSocketRoute,
+    WebSocketTicket,
+)
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 T = TypeVar("T")
@@ -75,9 +87,12 @@ class FunctionDefaults:
     totp_secret: secretsmanager.ISecret
     twilio_secret: secretsmanager.ISecret | None = None
     exports_bucket: s3.IBucket | None = None
-    # Need.WEBSOCKET_MANAGEMENT: the management endpoint's URL and the ARN of its @connections resources.
+    # Need.WEBSOCKET_MANAGEMENT: the management endpoint's URL and the ARN of its @connections resources (set
+    # from the WebSocket API when the manifest has WebSocket routes).
     websocket_management_url: str | None = None
     websocket_connections_arn: str | None = None
+    # The WebSocketTicket rule: $connect accepts only the SPA's origin.
+    spa_origin: str | None = None
 
 
 # What each need sets in a function's environment; the values come from FunctionDefaults or the jobs.
@@ -91,6 +106,9 @@ NEED_ENVIRONMENT: dict[Need, tuple[str, ...]] = {
     Need.INVOKE_RELAY: ("INVOKE_TARGETS",),
     Need.INVOKE_WORKERS: ("INVOKE_TARGETS",),
 }
+
+# What enforcing an auth rule reads from the environment.
+RULE_ENVIRONMENT: dict[type, tuple[str, ...]] = {WebSocketTicket: ("SPA_ORIGINS",)}
 
 # Every function writes its cost ledger row to the database, whatever else it needs.
 ALWAYS_NEEDED = frozenset({Need.DATABASE})
@@ -112,14 +130,36 @@ class ManifestFunctions(Construct):
         jobs: Sequence[Job],
         http_api: apigwv2.HttpApi,
         defaults: FunctionDefaults,
+        websocket_routes: Sequence[WebSocketRoute] = (),
+        job_schedule: Callable[[str], str] | None = None,
         deploy_nonce: str | None = None,
     ) -> None:
+        """``job_schedule``: the profile's rule for how often a job that opens a database connection may run
+        (infra/profiles.py Profile.job_schedule; a paused Aurora is woken by each run)."""
         super().__init__(scope, construct_id)
         self._defaults = defaults
         self.route_functions: dict[str, lambda_.Function] = {}
+        self.websocket_functions: dict[str, lambda_.Function] = {}
         self.job_functions: dict[str, lambda_.Function] = {}
         self.deploy_triggers: dict[str, triggers.Trigger] = {}
         self._log_groups: dict[str, logs.LogGroup] = {}
+
+        # The WebSocket API first: functions that post to its connections are given its management endpoint.
+        self.websocket: WebSocketEndpoint | None = None
+        if websocket_routes:
+            for ws_route in websocket_routes:
+                self.websocket_functions[ws_route.route_key] = self._function(ws_route, ws_route.key)
+            default = next(r for r in websocket_routes if r.route_key == "$default")
+            self.websocket = WebSocketEndpoint(
+                self, "WebSocket", connect=self.websocket_functions["$connect"],
+                disconnect=self.websocket_functions["$disconnect"], default=self.websocket_functions["$default"],
+                default_returns_response=default.two_way,
+            )  # fmt: skip
+            self._defaults = replace(
+                defaults,
+                websocket_management_url=self.websocket.management_url,
+                websocket_connections_arn=self.websocket.connections_arn,
+            )
 
         # Jobs first: functions that invoke them are granted exactly those.
         workers = [job for job in jobs if any(isinstance(t, OutboxEvent) for t in job.triggers)]
@@ -146,18 +186,21 @@ class ManifestFunctions(Construct):
         for job in jobs:
             function = self.job_functions[job.name]
             if job.schedule is not None:
+                schedule = job_schedule(job.schedule) if job_schedule is not None else job.schedule
                 events.Rule(
                     self,
                     f"{job.function_id}Schedule",
-                    description=f"Runs job {job.name} {job.schedule}",
-                    schedule=events.Schedule.expression(job.schedule),
+                    description=f"Runs job {job.name} {schedule}",
+                    schedule=events.Schedule.expression(schedule),
                     targets=[targets.LambdaFunction(function, retry_attempts=2)],
                 )
             if job.on_deploy:
+                before = [http_api, *self.route_functions.values(), *self.websocket_functions.values()]
+                if self.websocket is not None:
+                    before.append(self.websocket)
                 self.deploy_triggers[job.name] = self._on_deploy(
-                    job.function_id, job, function, before=[http_api, *self.route_functions.values()],
-                    nonce=deploy_nonce,
-                )  # fmt: skip
+                    job.function_id, job, function, before=before, nonce=deploy_nonce
+                )
             if any(isinstance(t, LogSubscription) for t in job.triggers):
                 self._subscribe_to_reports(job, function)
 
@@ -165,7 +208,7 @@ class ManifestFunctions(Construct):
         """Lambda's REPORT lines of every other function feed the job (the cost ledger's reconciler); never its
         own log group, where each run would start another."""
         destination = logs_destinations.LambdaDestination(function)
-        for other in (*self.route_functions.values(), *self.job_functions.values()):
+        for other in (*self.route_functions.values(), *self.websocket_functions.values(), *self.job_functions.values()):
             if other is function:
                 continue
             logs.SubscriptionFilter(
@@ -207,7 +250,7 @@ class ManifestFunctions(Construct):
         Validations.of(function).acknowledge(*FUNCTION_ACKNOWLEDGMENTS)
         return function
 
-    def _required(self, entry: Entry, need: Need, value: T | None) -> T:
+    def _required(self, entry: Entry, need: Need | str, value: T | None) -> T:
         if value is None:
             raise ValueError(f"{entry.key} needs {need}, which this deployment does not provide")
         return value
@@ -230,6 +273,8 @@ class ManifestFunctions(Construct):
                     env["EXPORTS_BUCKET"] = self._required(entry, need, d.exports_bucket).bucket_name
                 case Need.WEBSOCKET_MANAGEMENT:
                     env["WEBSOCKET_MANAGEMENT_URL"] = self._required(entry, need, d.websocket_management_url)
+        if isinstance(entry.auth, WebSocketTicket):
+            env["SPA_ORIGINS"] = self._required(entry, "the SPA's origin", d.spa_origin)
         return env
 
     def _grant(self, entry: Entry, needs: frozenset[Need], function: lambda_.Function) -> None:
@@ -264,12 +309,23 @@ class ManifestFunctions(Construct):
                         )
                     )
                 case Need.WEBSOCKET_MANAGEMENT:
+                    connections = self._required(entry, need, d.websocket_connections_arn)
                     function.add_to_role_policy(
-                        iam.PolicyStatement(
-                            actions=["execute-api:ManageConnections"],
-                            resources=[self._required(entry, need, d.websocket_connections_arn)],
-                        )
+                        iam.PolicyStatement(actions=["execute-api:ManageConnections"], resources=[connections])
                     )
+                    if self.websocket is not None:
+                        cfn_api = self.websocket.api.node.default_child
+                        assert isinstance(cfn_api, CfnElement)
+                        api = Stack.of(self).get_logical_id(cfn_api)
+                        stage = self.websocket.stage.stage_name
+                        Validations.of(function).acknowledge(
+                            Acknowledgment(
+                                id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:"
+                                f"<AWS::AccountId>:<{api}>/{stage}/*/@connections/*]",
+                                reason="The connections of the WebSocket API's stage only: their ids are made by "
+                                "API Gateway as clients connect.",
+                            )
+                        )
 
     @staticmethod
     def _grant_invokes(
@@ -282,6 +338,14 @@ class ManifestFunctions(Construct):
                 for job_name, target in jobs.items():
                     target.grant_invoke(function)
                     granted[job_name] = target.function_arn
+                    cfn_target = target.node.default_child
+                    assert isinstance(cfn_target, CfnElement)
+                    Validations.of(function).acknowledge(
+                        Acknowledgment(
+                            id=f"AwsSolutions-IAM5[Resource::<{Stack.of(target).get_logical_id(cfn_target)}.Arn>:*]",
+                            reason=f"Invoking job {job_name} only; grant_invoke adds its versions and aliases (:*).",
+                        )
+                    )
         if granted:
             function.add_environment("INVOKE_TARGETS", Stack.of(function).to_json_string(granted))
 

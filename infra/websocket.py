@@ -15,7 +15,7 @@ single-use ticket of ``POST /api/v1/ws/ticket`` and checks the Origin header, so
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, RemovalPolicy, Validations
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -54,6 +54,7 @@ class WebSocketEndpoint(Construct):
         connect: lambda_.IFunction,
         disconnect: lambda_.IFunction,
         default: lambda_.IFunction,
+        default_returns_response: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -68,8 +69,10 @@ class WebSocketEndpoint(Construct):
             disconnect_route_options=apigwv2.WebSocketRouteOptions(
                 integration=WebSocketLambdaIntegration("DisconnectIntegration", disconnect)
             ),
+            # Two-way: the function's answer goes back to the client (a route response).
             default_route_options=apigwv2.WebSocketRouteOptions(
-                integration=WebSocketLambdaIntegration("DefaultIntegration", default)
+                integration=WebSocketLambdaIntegration("DefaultIntegration", default),
+                return_response=default_returns_response,
             ),
         )
         access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
@@ -100,6 +103,15 @@ class WebSocketEndpoint(Construct):
     def management_url(self) -> str:
         """The ``@connections`` endpoint for boto3's apigatewaymanagementapi client (``endpoint_url``)."""
         return self.stage.callback_url
+
+    @property
+    def connections_arn(self) -> str:
+        """The stage's ``@connections`` resources, every method: what posting, reading and closing need."""
+        # Pseudo parameters rather than the stack's values: the ARN reads the same in every environment.
+        return (
+            f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:{self.api.api_id}/"
+            f"{self.stage.stage_name}/*/@connections/*"
+        )
 
     def grant_manage_connections(self, grantee: iam.IGrantable) -> iam.Grant:
         """Posting to, reading and closing this stage's connections; nothing else of the API."""

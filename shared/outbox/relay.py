@@ -64,8 +64,10 @@ class NoConsumer(Exception):
 class RelayReport:
     dispatched: int = 0
     failed: int = 0
+    parked: int = 0
     pushes: int = 0
     rounds: int = 0
+    oldest_pending_s: float = 0.0  # after the run: how long the oldest event still to deliver has waited
     by_type: dict[str, int] = field(default_factory=dict)
 
     def count(self, events: Sequence[OutboxEvent]) -> None:
@@ -114,6 +116,8 @@ class Relay:
                         busy = busy or repository.has_due(conn, consumer.event_types)
             if not busy:
                 break
+        with rt.db.transaction(read_only=True) as conn:
+            report.oldest_pending_s = repository.oldest_pending_age_s(conn)
         return report
 
     def backoff_s(self, attempts_before: int) -> float:
@@ -181,7 +185,7 @@ class Relay:
         # Events pushed together fail together; each keeps its own attempt count.
         for attempts in sorted({e.attempts for e in events}):
             ids = [e.id for e in events if e.attempts == attempts]
-            repository.mark_failed(conn, ids, error, self.backoff_s(attempts), self.max_attempts)
+            report.parked += repository.mark_failed(conn, ids, error, self.backoff_s(attempts), self.max_attempts)
         report.failed += len(events)
 
 

@@ -46,6 +46,12 @@ SET attempts = attempts + 1,
     next_attempt_at = now() + make_interval(secs => %(delay_s)s),
     parked_at = CASE WHEN attempts + 1 >= %(max_attempts)s THEN now() END
 WHERE id = ANY(%(ids)s) AND dispatched_at IS NULL
+RETURNING parked_at IS NOT NULL AS parked
+"""
+
+_OLDEST_PENDING = """
+SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS age_s
+FROM outbox WHERE dispatched_at IS NULL AND parked_at IS NULL
 """
 
 # A transaction-scoped advisory lock per topic: one relay at a time pushes a topic; others skip it.
@@ -81,9 +87,18 @@ def mark_dispatched(conn: Connection[Any], ids: Sequence[UUID]) -> None:
         conn.execute(_DISPATCHED, {"ids": list(ids)})
 
 
-def mark_failed(conn: Connection[Any], ids: Sequence[UUID], error: str, delay_s: float, max_attempts: int) -> None:
-    if ids:
-        conn.execute(_FAILED, {"ids": list(ids), "error": error, "delay_s": delay_s, "max_attempts": max_attempts})
+def mark_failed(conn: Connection[Any], ids: Sequence[UUID], error: str, delay_s: float, max_attempts: int) -> int:
+    """Record a failed attempt; the number of events it parked (their last attempt)."""
+    if not ids:
+        return 0
+    params = {"ids": list(ids), "error": error, "delay_s": delay_s, "max_attempts": max_attempts}
+    return sum(1 for row in conn.execute(_FAILED, params).fetchall() if row["parked"])
+
+
+def oldest_pending_age_s(conn: Connection[Any]) -> float:
+    """How long the oldest event still to deliver has waited (0 when there is none)."""
+    row = conn.execute(_OLDEST_PENDING).fetchone()
+    return float(row["age_s"]) if row else 0.0
 
 
 def try_topic_lock(conn: Connection[Any], topic: str) -> bool:

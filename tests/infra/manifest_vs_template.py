@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shared.manifest import HttpRoute as Route
-from shared.manifest import Job
+from shared.manifest import HttpRoute, Job, WebSocketRoute
 
 Template = dict[str, Any]
+# HTTP API routes and WebSocket API routes alike: a route key, and the function behind it.
+Route = HttpRoute | WebSocketRoute
 
 
 def resources(template: Template, resource_type: str) -> dict[str, dict[str, Any]]:
@@ -38,6 +39,8 @@ def function_behind(template: Template, route_logical_id: str) -> str | None:
     try:
         integration_id = target["Fn::Join"][1][1]["Ref"]
         uri = template["Resources"][integration_id]["Properties"]["IntegrationUri"]
+        if "Fn::Join" in uri:  # a WebSocket API's Lambda integration: arn:...:lambda:path/.../functions/<arn>/...
+            (uri,) = [part for part in uri["Fn::Join"][1] if isinstance(part, dict) and "Fn::GetAtt" in part]
         function_id, attribute = uri["Fn::GetAtt"]
     except (KeyError, IndexError, TypeError, ValueError):
         return None

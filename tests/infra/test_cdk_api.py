@@ -12,13 +12,26 @@ from tests.infra.manifest_vs_template import resources
 from tests.infra.test_cdk_security import exported_as
 
 
+def _http_api_id(synth: Synth) -> str:
+    # The stack holds the HTTP API and the WebSocket API (tests/infra/test_websocket.py).
+    (api_id,) = [
+        logical_id
+        for logical_id, api in resources(synth.api_json, "AWS::ApiGatewayV2::Api").items()
+        if api["Properties"]["ProtocolType"] == "HTTP"
+    ]
+    return api_id
+
+
 def _api(synth: Synth) -> dict[str, Any]:
-    (api,) = resources(synth.api_json, "AWS::ApiGatewayV2::Api").values()
-    return dict(api["Properties"])
+    return dict(synth.api_json["Resources"][_http_api_id(synth)]["Properties"])
 
 
 def _stage(synth: Synth) -> dict[str, Any]:
-    (stage,) = resources(synth.api_json, "AWS::ApiGatewayV2::Stage").values()
+    (stage,) = [
+        stage
+        for stage in resources(synth.api_json, "AWS::ApiGatewayV2::Stage").values()
+        if stage["Properties"]["ApiId"] == {"Ref": _http_api_id(synth)}
+    ]
     return dict(stage["Properties"])
 
 

@@ -1,4 +1,5 @@
-"""The route manifest and the synthesized API agree: one function + one route per Route, one function per Job.
+"""The route manifest and the synthesized API agree: one function + one route per Route (HTTP and WebSocket), one
+function per Job.
 
 Parametrized over functions/routes.py itself, so a new Route or Job is checked without touching this file.
 """
@@ -10,11 +11,11 @@ import dataclasses
 
 import pytest
 
-from functions.routes import JOBS, PUBLIC, ROUTES
-from shared.manifest import HttpRoute as Route
-from shared.manifest import Job, Schedule
+from functions.routes import JOBS, PUBLIC, ROUTES, WEBSOCKET_ROUTES
+from shared.manifest import HttpRoute, Job, Schedule
 from tests.infra.cdk_synth import FAKE_JOBS, FAKE_NONCE, FAKE_ROUTES, Synth
 from tests.infra.manifest_vs_template import (
+    Route,
     api_routes,
     deploy_trigger_of,
     function_behind,
@@ -26,14 +27,16 @@ from tests.infra.manifest_vs_template import (
     unexpected_routes,
 )
 
+ALL_ROUTES: tuple[Route, ...] = (*ROUTES, *WEBSOCKET_ROUTES)
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.route_key)
+
+@pytest.mark.parametrize("route", ALL_ROUTES, ids=lambda route: route.route_key)
 def test_every_route_has_its_function_and_api_route(synth: Synth, route: Route) -> None:
     assert route_problems(synth.api_json, route) == []
 
 
 def test_the_api_has_no_route_outside_the_manifest(synth: Synth) -> None:
-    assert unexpected_routes(synth.api_json, ROUTES) == []
+    assert unexpected_routes(synth.api_json, ALL_ROUTES) == []
 
 
 @pytest.mark.parametrize("job", JOBS, ids=lambda job: job.name)
@@ -42,7 +45,7 @@ def test_every_job_has_its_function_schedule_and_deploy_trigger(synth: Synth, jo
 
 
 def test_manifest_and_template_agree_as_a_whole(synth: Synth) -> None:
-    assert manifest_problems(synth.api_json, ROUTES, JOBS) == []
+    assert manifest_problems(synth.api_json, ALL_ROUTES, JOBS) == []
 
 
 def test_migrate_runs_on_every_deploy_before_the_api(synth: Synth) -> None:
@@ -65,13 +68,13 @@ def test_each_function_serves_exactly_one_route(synth: Synth) -> None:
     template = synth.api_json
     behind = [function_behind(template, route_id) for route_id in api_routes(template).values()]
     assert None not in behind
-    assert len(set(behind)) == len(behind) == len(ROUTES)
+    assert len(set(behind)) == len(behind) == len(ALL_ROUTES)
 
 
 def test_the_construct_follows_a_manifest_it_has_never_seen(fake_synth: Synth) -> None:
     # Given a manifest with an extra parametrized route and a scheduled job (see conftest.FAKE_*)
     # Then the synthesized API matches it exactly, schedule rule included
-    assert manifest_problems(fake_synth.api_json, FAKE_ROUTES, FAKE_JOBS) == []
+    assert manifest_problems(fake_synth.api_json, (*FAKE_ROUTES, *WEBSOCKET_ROUTES), FAKE_JOBS) == []
 
 
 def test_a_deploy_nonce_reaches_the_migrate_trigger(fake_synth: Synth) -> None:
@@ -88,13 +91,13 @@ def test_a_deploy_nonce_reaches_the_migrate_trigger(fake_synth: Synth) -> None:
 
 
 def test_comparison_names_a_manifest_route_missing_from_the_template(synth: Synth) -> None:
-    extra = Route("POST", "/api/v1/not-deployed", "functions.not_deployed", PUBLIC)
-    problems = manifest_problems(synth.api_json, (*ROUTES, extra), JOBS)
+    extra = HttpRoute("POST", "/api/v1/not-deployed", "functions.not_deployed", PUBLIC)
+    problems = manifest_problems(synth.api_json, (*ALL_ROUTES, extra), JOBS)
     assert "POST /api/v1/not-deployed: no AWS::ApiGatewayV2::Route with this RouteKey" in problems
 
 
 def test_comparison_names_a_template_route_missing_from_the_manifest(fake_synth: Synth) -> None:
-    problems = manifest_problems(fake_synth.api_json, ROUTES, FAKE_JOBS)
+    problems = manifest_problems(fake_synth.api_json, ALL_ROUTES, FAKE_JOBS)
     assert "GET /api/v1/infra-probe/{item_id}: in the template, not in the manifest" in problems
 
 

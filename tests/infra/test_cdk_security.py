@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from functions.routes import ENTRIES
-from infra.manifest_functions import EXPORTS_BUCKET_ARN_EXPORT, NEED_ENVIRONMENT, needs_of
+from functions.routes import ENTRIES, WEBSOCKET_ROUTES
+from infra.manifest_functions import EXPORTS_BUCKET_ARN_EXPORT, NEED_ENVIRONMENT, RULE_ENVIRONMENT, needs_of
 from shared.manifest import Entry, Need
 from tests.infra.cdk_synth import FAKE_JOBS, FAKE_ROUTES, Synth
 from tests.infra.manifest_vs_template import resources
@@ -128,14 +128,17 @@ def _needs_granted(synth: Synth, function_id: str) -> set[Need]:
     return granted
 
 
-@pytest.mark.parametrize(("which", "entries"), [("synth", ENTRIES), ("fake_synth", (*FAKE_ROUTES, *FAKE_JOBS))])
+@pytest.mark.parametrize(
+    ("which", "entries"), [("synth", ENTRIES), ("fake_synth", (*FAKE_ROUTES, *WEBSOCKET_ROUTES, *FAKE_JOBS))]
+)
 def test_each_function_holds_exactly_the_permissions_its_entry_needs(
     which: str, entries: Sequence[Entry], request: pytest.FixtureRequest
 ) -> None:
     synth: Synth = request.getfixturevalue(which)
     function_ids = manifest_function_ids(synth.api_json)
-    assert len(function_ids) == len(synth.deployment.api.functions.route_functions) + len(
-        synth.deployment.api.functions.job_functions
+    functions = synth.deployment.api.functions
+    assert len(function_ids) == len(functions.route_functions) + len(functions.websocket_functions) + len(
+        functions.job_functions
     )
     for function_id in function_ids:
         item = _entry_of(synth.api_json, function_id, entries)
@@ -156,9 +159,9 @@ def test_a_function_environment_holds_only_what_its_needs_set(synth: Synth) -> N
     base = {"APP_ENV", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "FUNCTION_ARCHITECTURE"}
     for function_id in manifest_function_ids(template):
         variables = set(template["Resources"][function_id]["Properties"]["Environment"]["Variables"])
-        allowed = base | {
-            name for need in needs_of(_entry_of(template, function_id)) for name in NEED_ENVIRONMENT[need]
-        }
+        entry = _entry_of(template, function_id)
+        allowed = base | {name for need in needs_of(entry) for name in NEED_ENVIRONMENT[need]}
+        allowed |= set(RULE_ENVIRONMENT.get(type(entry.auth), ()))
         assert variables <= allowed, (function_id, variables - allowed)
 
 

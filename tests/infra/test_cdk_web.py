@@ -139,9 +139,16 @@ def test_config_json_is_written_at_deploy_time_with_the_api_url(synth: Synth) ->
         next(_asset_dir(synth, key.removesuffix(".zip")).glob("*.json"))
         .read_text()
         .replace("<<marker:0xbaba:0>>", '"API"')
+        .replace("<<marker:0xbaba:1>>", '"WS"')
     )
-    assert written == {"apiBase": "API", "environment": "prod"}
+    assert written == {"apiBase": "API", "wsUrl": "WS", "environment": "prod"}
     (marker,) = config["SourceMarkers"]
     api = synth.deployment.api
     api_id = api.get_logical_id(api.http_api.node.default_child)  # type: ignore[arg-type]
     assert {"Fn::GetAtt": [api_id, "ApiEndpoint"]} in marker["<<marker:0xbaba:0>>"]["Fn::Join"][1]
+    # The WebSocket API's stage URL (wss://<api>.execute-api.<region>.amazonaws.com/live)
+    websocket = api.functions.websocket
+    assert websocket is not None
+    ws_api_id = api.get_logical_id(websocket.api.node.default_child)  # type: ignore[arg-type]
+    assert "wss://" in json.dumps(marker["<<marker:0xbaba:1>>"])
+    assert {"Ref": ws_api_id} in marker["<<marker:0xbaba:1>>"]["Fn::Join"][1]

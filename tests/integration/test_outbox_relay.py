@@ -107,9 +107,13 @@ def test_a_failed_delivery_is_retried_with_backoff_recorded_then_parked(
         relay(max_attempts=3).run(rt, budget_s=10)  # not due yet: untouched
         assert states(db)[event_id]["attempts"] == 1
 
+        reports = []
         for _ in range(2):
             _make_due(db)
-            relay(max_attempts=3).run(rt, budget_s=10)
+            reports.append(relay(max_attempts=3).run(rt, budget_s=10))
+    assert [r.parked for r in reports] == [0, 1]  # what the parked-events alarm counts
+    assert reports[0].oldest_pending_s > 0
+    assert reports[1].oldest_pending_s == 0  # parked is no longer pending
     parked = states(db)[event_id]
     assert parked["attempts"] == 3
     assert parked["parked_at"] is not None
