@@ -211,14 +211,14 @@ def _server_only_script(version: uuid.UUID, questions: dict[str, uuid.UUID], ski
         "own_records_only": False, "enumerator": None, "started_at": None, "correlation_id": None,
         "answers": [{"q": str(q), "v": "some", "f": "0.5"} for q in questions.values()],
         "scores": [{"k": str(k), "s": "55.50", "b": "high"} for k in skills],
-        "recommendations": [{"k": str(k), "b": "high", "p": 1, "en": "do more", "fr": "faire plus"} for k in skills],
+        "reached": [str(q) for q in questions.values()],
         "event": {"channel": "web"},
         "response": {"scores": [{"skill": "s", "label": "S", "score": 55.5, "band": "high"} for _ in skills]},
     }  # fmt: skip
     respondent = {"name": "Bench", "sector": "ict", "region": "R", "language": "en"}
     call = (
         f"SELECT submit_assessment('{json.dumps(document)}'::jsonb || jsonb_build_object("
-        "'id', gen_random_uuid(), 'key', gen_random_uuid(), 'submitted_at', now(), 'slot', (random() * 15)::int,"
+        "'id', gen_random_uuid(), 'key', gen_random_uuid(), 'submitted_at', now(),"
         f" 'respondent', '{json.dumps(respondent)}'::jsonb || jsonb_build_object('new_id', gen_random_uuid(),"
         " 'phone', '+2250' || lpad((random() * 1e9)::bigint::text, 9, '0'))));"
     )

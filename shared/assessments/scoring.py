@@ -34,6 +34,7 @@ class ScoredSkill:
 class Scored:
     answers: list[tuple[UUID, Any, Decimal | None]]  # question id, value, fraction
     skills: list[ScoredSkill]
+    reached: list[UUID]  # the questions shown to the respondent (by their show-if rules), in order
 
 
 def _number(value: Any) -> Decimal | None:
@@ -159,6 +160,7 @@ def score(version: VersionContent, answers: list[tuple[UUID, Any]]) -> Scored:
     answered = dict(answers)
     rows: list[tuple[UUID, Any, Decimal | None]] = []
     weighted: dict[UUID, list[Decimal]] = {}
+    reached = [question.id for question in version.questions if _shown(question, given)]
     for question in version.questions:
         if not _shown(question, given) or question.type == "text" or question.weight == 0:
             if question.id in answered:
@@ -178,4 +180,4 @@ def score(version: VersionContent, answers: list[tuple[UUID, Any]]) -> Scored:
         skills.append(
             ScoredSkill(skill.id, skill.code, skill.label_en, skill.label_fr, value, band_for(version.bands, value))
         )
-    return Scored(rows, skills)
+    return Scored(rows, skills, reached)

@@ -85,8 +85,9 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
     another body).
 
     The body is validated and scored here against the cached questionnaire version, then one statement in
-    one round trip (``submit_assessment``, migrations 0006 and 0007) does the rest: the key's lock and lookup, the
-    checks of sector and respondent, and every write, as its own transaction."""
+    one round trip (``submit_assessment``, migrations 0007 and 0012) does the rest: the key's lock and lookup,
+    the checks of version, sector and respondent, and every write (the dashboard's delta included), as its own
+    transaction."""
     db = rt.db
     digest = request_hash(body)
     new = body.respondent if isinstance(body.respondent, RespondentNew) else None
@@ -134,9 +135,7 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
         "respondent": _respondent_document(new, known),
         "answers": [{"q": q, "v": v, "f": f} for q, v, f in scored.answers],
         "scores": [{"k": s.skill_id, "s": s.score, "b": s.band.code} for s in scored.skills],
-        "recommendations": [{"k": r.skill_id, "b": r.band, "p": r.priority, "en": r.text_en, "fr": r.text_fr}
-                            for r in chosen],
-        "slot": assessment_id.int % 16,
+        "reached": scored.reached,  # the dashboard's funnel
         "event": {"assessment_id": str(assessment_id), "version_id": str(version.id), "channel": body.channel,
                   "enumerator_id": str(caller.user_id) if caller.role is Role.ENUMERATOR else None,
                   "scores": {s.code: str(s.score) for s in scored.skills}},
@@ -172,6 +171,14 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
                 'A respondent with this phone already exists; submit with respondent {"id": respondent_id}.',
                 details={"respondent_id": result["respondent_id"], "path": "body.respondent.phone"},
             )
+        case "unknown_version":  # unpublished since it was cached: never, a published version is for good
+            raise ValidationFailed("The submission is invalid.", details=[_problem(
+                ["body", "questionnaire_version_id"], "not a published questionnaire version", "unknown_version"
+            )])  # fmt: skip
+        case "invalid_references":  # what validation against the same published version already refused
+            raise ValidationFailed("The submission is invalid.", details=[_problem(
+                ["body", "answers"], "a question is not of this questionnaire version", "unknown"
+            )])  # fmt: skip
     raise AssertionError(f"unexpected outcome {result['outcome']}")
 
 

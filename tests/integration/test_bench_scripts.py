@@ -43,9 +43,10 @@ def test_the_write_alone_script_stores_one_whole_submission(db: Database) -> Non
     with db.transaction(read_only=True) as conn:
         counted = conn.execute(
             "SELECT (SELECT count(*) FROM assessments) AS assessments, (SELECT count(*) FROM answers) AS answers,"
-            " (SELECT count(*) FROM skill_scores) AS scores, (SELECT count(*) FROM outbox) AS events"
+            " (SELECT count(*) FROM skill_scores) AS scores, (SELECT count(*) FROM outbox) AS events,"
+            " (SELECT count(*) FROM dashboard_deltas) AS deltas"
         ).fetchone()
-    assert counted == {"assessments": 1, "answers": len(questions), "scores": len(skills), "events": 1}
+    assert counted == {"assessments": 1, "answers": len(questions), "scores": len(skills), "events": 1, "deltas": 1}
 
 
 def test_the_relay_carries_a_session_both_ways(database_url: str) -> None:

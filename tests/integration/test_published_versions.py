@@ -1,0 +1,121 @@
+"""A published questionnaire version is for good: its rows can be neither changed nor deleted, whoever tries (the
+schema refuses, not only the API). That is what lets a submission check its questions and skills once, in its
+statement, instead of a foreign key per row: what was checked cannot stop being true."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import errors
+
+from bench.submissions import _definition
+from shared.db import Database
+from shared.questionnaires.service import import_definition
+from shared.request_context import RequestContext
+from tests.integration.questionnaire_helpers import add_test_sectors
+
+
+@pytest.fixture
+def published(db: Database) -> dict[str, Any]:
+    add_test_sectors(db)
+    imported = import_definition(db, None, _definition(), RequestContext(), publish=True)
+    with db.transaction(read_only=True) as conn:
+        version = str(imported.version_id)
+        found = conn.execute(
+            "SELECT (SELECT id FROM questions WHERE version_id = %(v)s ORDER BY position LIMIT 1) AS question,"
+            " (SELECT id FROM skills WHERE version_id = %(v)s ORDER BY position LIMIT 1) AS skill,"
+            " (SELECT o.id FROM question_options o JOIN questions q ON q.id = o.question_id"
+            "  WHERE q.version_id = %(v)s LIMIT 1) AS option",
+            {"v": version},
+        ).fetchone()
+    assert found is not None
+    ids = {k: str(v) for k, v in found.items()}
+    return {"version": version, "questionnaire": str(imported.questionnaire_id), **ids}
+
+
+ATTEMPTS = {
+    "change a question": "UPDATE questions SET label_en = 'x' WHERE id = %(question)s",
+    "move a question's id": "UPDATE questions SET id = gen_random_uuid() WHERE id = %(question)s",
+    "delete a question": "DELETE FROM questions WHERE id = %(question)s",
+    "add a question": "INSERT INTO questions (version_id, skill_id, code, type, label_en, label_fr, position)"
+    " VALUES (%(version)s, %(skill)s, 'late', 'text', 'x', 'x', 99)",
+    "change a skill": "UPDATE skills SET code = 'other' WHERE id = %(skill)s",
+    "delete a skill": "DELETE FROM skills WHERE id = %(skill)s",
+    "change an option's score": "UPDATE question_options SET score = 999 WHERE id = %(option)s",
+    "delete an option": "DELETE FROM question_options WHERE id = %(option)s",
+    "change a band": "UPDATE rubric_bands SET max_score = 99 WHERE version_id = %(version)s",
+    "delete a recommendation": "DELETE FROM rubric_recommendations WHERE version_id = %(version)s",
+    "unpublish the version": "UPDATE questionnaire_versions SET status = 'draft', published_at = NULL"
+    " WHERE id = %(version)s",
+    "delete the version": "DELETE FROM questionnaire_versions WHERE id = %(version)s",
+    "delete the questionnaire": "DELETE FROM questionnaires WHERE id = %(questionnaire)s",
+}
+
+
+@pytest.mark.parametrize("attempt", ATTEMPTS, ids=list(ATTEMPTS))
+def test_every_change_to_a_published_version_is_refused(
+    published: dict[str, Any], database_url: str, attempt: str
+) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn, pytest.raises(errors.CheckViolation) as refused:
+        conn.execute(ATTEMPTS[attempt], published)
+    assert refused.value.diag.constraint_name == "published_version_immutable"
+
+
+def _document(published: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    document = {
+        "scope": "test", "key": str(uuid.uuid4()), "request_hash": "00", "id": str(uuid.uuid4()),
+        "version_id": published["version"], "channel": "web", "submitted_at": "2026-01-01T00:00:00Z",
+        "respondent": {"new_id": str(uuid.uuid4()), "name": "A", "phone": "+2250700000009", "sector": "ict",
+                       "region": "", "language": "en"},
+        "answers": [{"q": published["question"], "v": "some", "f": "0.5"}],
+        "scores": [{"k": published["skill"], "s": "50", "b": "high"}],
+        "reached": [published["question"]], "event": {}, "response": {},
+    }  # fmt: skip
+    document.update(changes)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "outcome"),
+    [
+        ({"version_id": str(uuid.uuid4())}, "unknown_version"),
+        ({"answers": [{"q": str(uuid.uuid4()), "v": 1, "f": "1"}]}, "invalid_references"),
+        ({"reached": [str(uuid.uuid4())]}, "invalid_references"),
+        ({"scores": [{"k": str(uuid.uuid4()), "s": "1", "b": "low"}]}, "invalid_references"),
+        ({}, "created"),
+    ],
+    ids=["no such version", "a question of no version", "reached a foreign question", "a foreign skill", "valid"],
+)
+def test_the_statement_checks_what_its_foreign_keys_did(
+    published: dict[str, Any], db: Database, change: dict[str, Any], outcome: str
+) -> None:
+    row = db.run_statement(
+        "SELECT submit_assessment(%s::jsonb) AS r", (json.dumps(_document(published, **change)),), idempotent=False
+    )
+    assert row is not None
+    assert row["r"]["outcome"] == outcome
+    with db.transaction(read_only=True) as conn:
+        stored = conn.execute("SELECT count(*) AS n FROM assessments").fetchone()
+    assert stored == {"n": 1 if outcome == "created" else 0}
+
+
+def test_a_draft_version_is_refused_by_the_statement(published: dict[str, Any], db: Database) -> None:
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO questionnaire_versions (questionnaire_id, version, title_en, title_fr)"
+            " VALUES (%s, 2, 'D', 'D') RETURNING id",
+            (published["questionnaire"],),
+        )
+        draft = conn.execute("SELECT id FROM questionnaire_versions WHERE status = 'draft'").fetchone()
+    assert draft is not None
+    row = db.run_statement(
+        "SELECT submit_assessment(%s::jsonb) AS r",
+        (json.dumps(_document(published, version_id=str(draft["id"]))),),
+        idempotent=False,
+    )
+    assert row is not None
+    assert row["r"]["outcome"] == "unknown_version"
