@@ -211,7 +211,6 @@ def _server_only_script(version: uuid.UUID, questions: dict[str, uuid.UUID], ski
         "own_records_only": False, "enumerator": None, "started_at": None, "correlation_id": None,
         "answers": [{"q": str(q), "v": "some", "f": "0.5"} for q in questions.values()],
         "scores": [{"k": str(k), "s": "55.50", "b": "high"} for k in skills],
-        "reached": [str(q) for q in questions.values()],
         "event": {"channel": "web"},
         "response": {"scores": [{"skill": "s", "label": "S", "score": 55.5, "band": "high"} for _ in skills]},
     }  # fmt: skip

@@ -135,7 +135,6 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
         "respondent": _respondent_document(new, known),
         "answers": [{"q": q, "v": v, "f": f} for q, v, f in scored.answers],
         "scores": [{"k": s.skill_id, "s": s.score, "b": s.band.code} for s in scored.skills],
-        "reached": scored.reached,  # the dashboard's funnel
         "event": {"assessment_id": str(assessment_id), "version_id": str(version.id), "channel": body.channel,
                   "enumerator_id": str(caller.user_id) if caller.role is Role.ENUMERATOR else None,
                   "scores": {s.code: str(s.score) for s in scored.skills}},

@@ -16,7 +16,7 @@ from shared.db import Database
 FOLD_BATCH = 20_000
 
 _RECORD_ABANDONED = """
-SELECT dashboard_record_abandoned(%(version)s, %(channel)s, %(sector)s, %(reached)s::uuid[], %(answered)s::uuid[],
+SELECT dashboard_record_abandoned(%(version)s, %(channel)s, %(reached)s::uuid[], %(answered)s::uuid[],
                                   coalesce(%(at)s, now()))
 """
 
@@ -40,13 +40,13 @@ def record_abandoned(
     *,
     version_id: UUID,
     channel: str,
-    sector: str | None,
     reached: Sequence[UUID],
     answered: Sequence[UUID],
     at: datetime | None = None,
 ) -> None:
-    """Count a conversation abandoned before its end in the funnel (see migration 0011), in the caller's
-    transaction: the one that closes the conversation, so that it counts once."""
-    params = {"version": version_id, "channel": channel, "sector": sector, "reached": list(reached),
-              "answered": list(answered), "at": at}  # fmt: skip
+    """Count a conversation abandoned before its end in the funnel (see migration 0011): ``reached``, the questions
+    it was asked; ``answered``, those it answered (a subset). In the caller's transaction: the one that closes the
+    conversation, so that it counts once. Raises ValidationFailed (via the schema) for a question not of the
+    version or an answered one not reached."""
+    params = {"version": version_id, "channel": channel, "reached": list(reached), "answered": list(answered), "at": at}
     conn.execute(_RECORD_ABANDONED, params)

@@ -1,30 +1,30 @@
 -- The live dashboard's figures: exact, and read without scanning answers.
 --
--- A submission adds one row to dashboard_deltas, in its own statement (submit_assessment): what it adds to the
--- figures. No counter row is shared by concurrent submissions, so they never queue on one another (on Aurora
--- a row every submission of a sector updated would serialise them at the speed of its quorum commit). The
--- relay folds the deltas into the totals below in every round (dashboard_fold), in one transaction. A reader
--- that sums the totals and the deltas not folded yet, in one snapshot, counts every committed submission
--- exactly once; a submission rolled back leaves no delta.
+-- A submission adds one row to dashboard_deltas in its own statement (submit_assessment): its assessment's id,
+-- nothing more (the smallest write: its figures are in the rows it wrote anyway). No counter row is shared by
+-- concurrent submissions, so they never queue on one another (on Aurora a row every submission of a sector
+-- updated would serialise them at the speed of its quorum commit). The relay folds the deltas into the totals
+-- below in every round (dashboard_fold), in one transaction, reading the figures of the few assessments they
+-- name. A reader that sums the totals and the deltas not folded yet, in one snapshot, counts every committed
+-- submission exactly once; a submission rolled back leaves no delta.
 --
--- The per-question funnel counts, per questionnaire version, how many sessions reached each question and how
--- many answered it. Submissions feed it (reached: every question shown to the respondent); the WhatsApp channel
--- feeds it for conversations abandoned before their end, through dashboard_record_abandoned.
+-- The per-question funnel counts, per questionnaire version, how many sessions reached each question (were
+-- shown it, by its show-if rule) and how many answered it. Submissions feed it; the WhatsApp channel feeds it
+-- for conversations abandoned before their end, through dashboard_record_abandoned (a delta with its figures).
 
 CREATE TABLE dashboard_deltas (
-    at            timestamptz NOT NULL,
-    version_id    uuid NOT NULL,
-    sector        text,
-    channel       text NOT NULL CONSTRAINT dashboard_deltas_channel CHECK (channel IN ('web', 'whatsapp')),
-    enumerator_id uuid,
-    submitted     boolean NOT NULL, -- false: a conversation abandoned before its end (funnel only)
-    skill_ids     uuid[] NOT NULL DEFAULT '{}',
-    scores        numeric[] NOT NULL DEFAULT '{}',
-    reached       uuid[] NOT NULL DEFAULT '{}',
-    answered      uuid[] NOT NULL DEFAULT '{}',
-    CONSTRAINT dashboard_deltas_scores_paired CHECK (cardinality(skill_ids) = cardinality(scores)),
-    CONSTRAINT dashboard_deltas_submitted_sector CHECK (NOT submitted OR sector IS NOT NULL),
-    CONSTRAINT dashboard_deltas_answered_reached CHECK (answered <@ reached)
+    id            bigint GENERATED ALWAYS AS IDENTITY,  -- no index: the fold takes whatever rows there are
+    assessment_id uuid,  -- a submission
+    -- An abandoned conversation (assessment_id NULL): what it reached and answered.
+    at            timestamptz,
+    version_id    uuid,
+    channel       text CONSTRAINT dashboard_deltas_channel CHECK (channel IN ('web', 'whatsapp')),
+    reached       uuid[],
+    answered      uuid[],
+    CONSTRAINT dashboard_deltas_kind CHECK (
+        (assessment_id IS NOT NULL AND version_id IS NULL AND reached IS NULL AND answered IS NULL)
+        OR (assessment_id IS NULL AND at IS NOT NULL AND version_id IS NOT NULL AND channel IS NOT NULL
+            AND reached IS NOT NULL AND answered IS NOT NULL AND answered <@ reached))
 );
 
 -- Totals, written only by dashboard_fold. Enumerator NULL: not entered by an enumerator (WhatsApp, or a user
@@ -64,58 +64,105 @@ CREATE TABLE dashboard_funnel (
 );
 CREATE INDEX dashboard_funnel_version_idx ON dashboard_funnel (version_id);
 
+-- Whether a question with show-if rule p_rule was shown, given the answers by question code (as
+-- shared/assessments/scoring.py decides it for scoring).
+CREATE FUNCTION dashboard_shown(p_rule jsonb, p_answers jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $fn$
+    SELECT CASE
+        WHEN p_rule IS NULL THEN true
+        WHEN p_answers IS NULL OR NOT p_answers ? (p_rule->>'question') THEN false
+        WHEN p_rule ? 'equals' THEN
+            CASE jsonb_typeof(p_answers->(p_rule->>'question'))
+                WHEN 'string' THEN (p_answers->>(p_rule->>'question')) = (p_rule->>'equals')
+                WHEN 'number' THEN (p_rule->>'equals') ~ '^-?[0-9]+(\.[0-9]+)?$'
+                                   AND (p_answers->>(p_rule->>'question'))::numeric = (p_rule->>'equals')::numeric
+                ELSE false END
+        WHEN p_rule ? 'in' THEN jsonb_typeof(p_answers->(p_rule->>'question')) = 'string'
+                                AND (p_rule->'in') ? (p_answers->>(p_rule->>'question'))
+        WHEN p_rule ? 'includes' THEN jsonb_typeof(p_answers->(p_rule->>'question')) = 'array'
+                                      AND (p_answers->(p_rule->>'question')) @> jsonb_build_array(p_rule->'includes')
+        ELSE false
+    END
+$fn$;
+
+-- What the deltas add to the figures, one fact per row, read by the fold (for the deltas it takes) and by the
+-- summary (for those not folded yet).
+CREATE VIEW dashboard_delta_submissions AS
+SELECT d.id AS delta_id, a.id AS assessment_id, a.version_id, a.sector, a.channel, a.enumerator_id,
+       (a.submitted_at AT TIME ZONE 'UTC')::date AS day
+FROM dashboard_deltas d JOIN assessments a ON a.id = d.assessment_id;
+
+CREATE VIEW dashboard_delta_scores AS
+SELECT s.delta_id, s.version_id, k.skill_id, s.enumerator_id, k.score
+FROM dashboard_delta_submissions s JOIN skill_scores k ON k.assessment_id = s.assessment_id;
+
+CREATE VIEW dashboard_delta_funnel AS
+SELECT s.delta_id, s.version_id, x.question_id, s.enumerator_id, 0 AS reached, 1 AS answered
+FROM dashboard_delta_submissions s JOIN answers x ON x.assessment_id = s.assessment_id
+UNION ALL
+SELECT s.delta_id, s.version_id, q.id, s.enumerator_id, 1, 0
+FROM dashboard_delta_submissions s
+JOIN questions q ON q.version_id = s.version_id
+CROSS JOIN LATERAL (SELECT jsonb_object_agg(qq.code, x.value) AS given
+                    FROM answers x JOIN questions qq ON qq.id = x.question_id
+                    WHERE x.assessment_id = s.assessment_id) g
+WHERE dashboard_shown(q.show_if, g.given)
+UNION ALL
+SELECT d.id, d.version_id, u.q, NULL::uuid, 1, 0 FROM dashboard_deltas d CROSS JOIN LATERAL unnest(d.reached) AS u(q)
+WHERE d.assessment_id IS NULL
+UNION ALL
+SELECT d.id, d.version_id, u.q, NULL::uuid, 0, 1 FROM dashboard_deltas d CROSS JOIN LATERAL unnest(d.answered) AS u(q)
+WHERE d.assessment_id IS NULL;
+
 -- Moves up to p_limit deltas into the totals, atomically; the number moved (0 when another fold is running:
 -- one at a time, so folds never wait on each other's rows).
 CREATE FUNCTION dashboard_fold(p_limit integer) RETURNS integer
 LANGUAGE plpgsql
 AS $fn$
 DECLARE
-    v_moved integer;
+    v_batch bigint[];
 BEGIN
     IF NOT pg_try_advisory_xact_lock(hashtextextended('dashboard-fold', 0)) THEN
         RETURN 0;
     END IF;
-    WITH taken AS (
-        DELETE FROM dashboard_deltas
-        WHERE ctid = ANY (ARRAY(SELECT ctid FROM dashboard_deltas LIMIT p_limit FOR UPDATE SKIP LOCKED))
-        RETURNING *
-    ), counts AS (
-        INSERT INTO dashboard_counts AS c (sector, channel, enumerator_id, submissions)
-        SELECT sector, channel, enumerator_id, count(*) FROM taken WHERE submitted
-        GROUP BY sector, channel, enumerator_id ORDER BY 1, 2, 3
-        ON CONFLICT ON CONSTRAINT dashboard_counts_key
-        DO UPDATE SET submissions = c.submissions + EXCLUDED.submissions
-    ), days AS (
-        INSERT INTO dashboard_days AS d (day, enumerator_id, submissions)
-        SELECT (at AT TIME ZONE 'UTC')::date, enumerator_id, count(*) FROM taken WHERE submitted
-        GROUP BY 1, 2 ORDER BY 1, 2
-        ON CONFLICT ON CONSTRAINT dashboard_days_key
-        DO UPDATE SET submissions = d.submissions + EXCLUDED.submissions
-    ), skills AS (
-        INSERT INTO dashboard_skills AS s (version_id, skill_id, enumerator_id, scored, score_sum)
-        SELECT t.version_id, x.skill_id, t.enumerator_id, count(*), sum(x.score)
-        FROM taken t CROSS JOIN LATERAL unnest(t.skill_ids, t.scores) AS x(skill_id, score)
-        WHERE t.submitted
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT ON CONSTRAINT dashboard_skills_key
-        DO UPDATE SET scored = s.scored + EXCLUDED.scored, score_sum = s.score_sum + EXCLUDED.score_sum
-    ), funnel AS (
-        INSERT INTO dashboard_funnel AS f (version_id, question_id, enumerator_id, reached, answered)
-        SELECT version_id, question_id, enumerator_id, sum(r), sum(a)
-        FROM (SELECT t.version_id, q AS question_id, t.enumerator_id, 1 AS r, 0 AS a
-              FROM taken t CROSS JOIN LATERAL unnest(t.reached) AS q
-              UNION ALL
-              SELECT t.version_id, q, t.enumerator_id, 0, 1 FROM taken t CROSS JOIN LATERAL unnest(t.answered) AS q) x
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT ON CONSTRAINT dashboard_funnel_key
-        DO UPDATE SET reached = f.reached + EXCLUDED.reached, answered = f.answered + EXCLUDED.answered
-    )
-    SELECT count(*) INTO v_moved FROM taken;
-    RETURN v_moved;
+    v_batch := ARRAY(SELECT id FROM dashboard_deltas LIMIT p_limit FOR UPDATE SKIP LOCKED);
+    IF cardinality(v_batch) = 0 THEN
+        RETURN 0;
+    END IF;
+
+    INSERT INTO dashboard_counts AS c (sector, channel, enumerator_id, submissions)
+    SELECT sector, channel, enumerator_id, count(*) FROM dashboard_delta_submissions
+    WHERE delta_id IN (SELECT unnest(v_batch))
+    GROUP BY sector, channel, enumerator_id ORDER BY 1, 2, 3
+    ON CONFLICT ON CONSTRAINT dashboard_counts_key DO UPDATE SET submissions = c.submissions + EXCLUDED.submissions;
+
+    INSERT INTO dashboard_days AS d (day, enumerator_id, submissions)
+    SELECT day, enumerator_id, count(*) FROM dashboard_delta_submissions
+    WHERE delta_id IN (SELECT unnest(v_batch))
+    GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT ON CONSTRAINT dashboard_days_key DO UPDATE SET submissions = d.submissions + EXCLUDED.submissions;
+
+    INSERT INTO dashboard_skills AS s (version_id, skill_id, enumerator_id, scored, score_sum)
+    SELECT version_id, skill_id, enumerator_id, count(*), sum(score) FROM dashboard_delta_scores
+    WHERE delta_id IN (SELECT unnest(v_batch))
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT ON CONSTRAINT dashboard_skills_key
+    DO UPDATE SET scored = s.scored + EXCLUDED.scored, score_sum = s.score_sum + EXCLUDED.score_sum;
+
+    INSERT INTO dashboard_funnel AS f (version_id, question_id, enumerator_id, reached, answered)
+    SELECT version_id, question_id, enumerator_id, sum(reached), sum(answered) FROM dashboard_delta_funnel
+    WHERE delta_id IN (SELECT unnest(v_batch))
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT ON CONSTRAINT dashboard_funnel_key
+    DO UPDATE SET reached = f.reached + EXCLUDED.reached, answered = f.answered + EXCLUDED.answered;
+
+    DELETE FROM dashboard_deltas WHERE id IN (SELECT unnest(v_batch));
+    RETURN cardinality(v_batch);
 END
 $fn$;
 
--- The summary, in one statement (one snapshot): totals plus the deltas not folded yet. p_only: an enumerator
+-- The summary, in one statement (one snapshot): totals plus what the deltas not folded yet add. p_only: an enumerator
 -- (their own figures) or NULL (everything). p_version: the funnel's questionnaire version, or NULL for that of
 -- the latest submission. Never reads answers or skill scores, nor more than 20 assessments. A function, so that
 -- its plans are kept per session (no client-side prepared statements behind RDS Proxy); the two reads of
@@ -142,41 +189,39 @@ BEGIN
     END IF;
     v_version := coalesce(v_version, (v_latest->0->>'version_id')::uuid);
 
-    WITH pending AS (
-        SELECT * FROM dashboard_deltas WHERE p_only IS NULL OR enumerator_id = p_only
-    ), today AS (
+    WITH today AS (
         SELECT (now() AT TIME ZONE 'UTC')::date AS day
+    ), pending AS (  -- the submissions not folded yet
+        SELECT * FROM dashboard_delta_submissions WHERE p_only IS NULL OR enumerator_id = p_only
     ), counts AS (
         SELECT sector, channel, sum(n)::bigint AS n
         FROM (SELECT sector, channel, submissions AS n FROM dashboard_counts
               WHERE p_only IS NULL OR enumerator_id = p_only
               UNION ALL
-              SELECT sector, channel, 1 FROM pending WHERE submitted) x
+              SELECT sector, channel, 1 FROM pending) x
         GROUP BY sector, channel
     ), days AS (
         SELECT x.day, x.n
         FROM (SELECT day, submissions AS n FROM dashboard_days
               WHERE day > (SELECT day FROM today) - 7 AND (p_only IS NULL OR enumerator_id = p_only)
               UNION ALL
-              SELECT (at AT TIME ZONE 'UTC')::date, 1 FROM pending WHERE submitted) x
+              SELECT day, 1 FROM pending) x
         WHERE x.day > (SELECT day FROM today) - 7
     ), skill_sums AS (
         SELECT k.code, k.label_en, k.label_fr, k.position, v.published_at, x.scored, x.score_sum
         FROM (SELECT version_id, skill_id, scored, score_sum FROM dashboard_skills
               WHERE p_only IS NULL OR enumerator_id = p_only
               UNION ALL
-              SELECT d.version_id, u.skill_id, 1, u.score
-              FROM pending d CROSS JOIN LATERAL unnest(d.skill_ids, d.scores) AS u(skill_id, score)
-              WHERE d.submitted) x
+              SELECT version_id, skill_id, 1, score FROM dashboard_delta_scores
+              WHERE p_only IS NULL OR enumerator_id = p_only) x
         JOIN skills k ON k.id = x.skill_id
         JOIN questionnaire_versions v ON v.id = x.version_id
     ), funnel_counts AS (
         SELECT question_id, reached, answered FROM dashboard_funnel
         WHERE version_id = v_version AND (p_only IS NULL OR enumerator_id = p_only)
         UNION ALL
-        SELECT u.q, 1, 0 FROM pending d CROSS JOIN LATERAL unnest(d.reached) AS u(q) WHERE d.version_id = v_version
-        UNION ALL
-        SELECT u.q, 0, 1 FROM pending d CROSS JOIN LATERAL unnest(d.answered) AS u(q) WHERE d.version_id = v_version
+        SELECT question_id, reached, answered FROM dashboard_delta_funnel
+        WHERE version_id = v_version AND (p_only IS NULL OR enumerator_id = p_only)
     )
     SELECT jsonb_build_object(
         'generated_at', now(),
@@ -220,7 +265,7 @@ $fn$;
 -- questions it was asked; answered: those it answered). Call it in the transaction that closes the
 -- conversation as abandoned, once per conversation; a completed conversation counts through its submission.
 CREATE FUNCTION dashboard_record_abandoned(
-    p_version uuid, p_channel text, p_sector text, p_reached uuid[], p_answered uuid[], p_at timestamptz DEFAULT now()
+    p_version uuid, p_channel text, p_reached uuid[], p_answered uuid[], p_at timestamptz DEFAULT now()
 ) RETURNS void
 LANGUAGE plpgsql
 AS $fn$
@@ -230,48 +275,11 @@ BEGIN
         RAISE EXCEPTION 'a reached question is not a question of version %', p_version
             USING ERRCODE = 'check_violation', CONSTRAINT = 'dashboard_deltas_questions_of_version';
     END IF;
-    INSERT INTO dashboard_deltas (at, version_id, sector, channel, submitted, reached, answered)
-    VALUES (p_at, p_version, p_sector, p_channel, false, ARRAY(SELECT DISTINCT unnest(p_reached)),
+    INSERT INTO dashboard_deltas (at, version_id, channel, reached, answered)
+    VALUES (p_at, p_version, p_channel, ARRAY(SELECT DISTINCT unnest(p_reached)),
             ARRAY(SELECT DISTINCT unnest(p_answered)));
 END
 $fn$;
 
--- Whether a question with show-if rule p_rule was shown, given the answers by question code (as
--- shared/assessments/scoring.py decides it); used to count what submissions stored before this migration
--- reached.
-CREATE FUNCTION dashboard_shown(p_rule jsonb, p_answers jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE
-AS $fn$
-    SELECT CASE
-        WHEN p_rule IS NULL THEN true
-        WHEN NOT p_answers ? (p_rule->>'question') THEN false
-        WHEN p_rule ? 'equals' THEN
-            CASE jsonb_typeof(p_answers->(p_rule->>'question'))
-                WHEN 'string' THEN (p_answers->>(p_rule->>'question')) = (p_rule->>'equals')
-                WHEN 'number' THEN (p_rule->>'equals') ~ '^-?[0-9]+(\.[0-9]+)?$'
-                                   AND (p_answers->>(p_rule->>'question'))::numeric = (p_rule->>'equals')::numeric
-                ELSE false END
-        WHEN p_rule ? 'in' THEN jsonb_typeof(p_answers->(p_rule->>'question')) = 'string'
-                                AND (p_rule->'in') ? (p_answers->>(p_rule->>'question'))
-        WHEN p_rule ? 'includes' THEN jsonb_typeof(p_answers->(p_rule->>'question')) = 'array'
-                                      AND (p_answers->(p_rule->>'question')) @> jsonb_build_array(p_rule->'includes')
-        ELSE false
-    END
-$fn$;
-
--- What was stored before this migration, as deltas (folded by the relay's first round).
-INSERT INTO dashboard_deltas (at, version_id, sector, channel, enumerator_id, submitted, skill_ids, scores, reached,
-                              answered)
-SELECT a.submitted_at, a.version_id, a.sector, a.channel, a.enumerator_id, true,
-       coalesce((SELECT array_agg(s.skill_id ORDER BY s.skill_id) FROM skill_scores s WHERE s.assessment_id = a.id), '{}'),
-       coalesce((SELECT array_agg(s.score ORDER BY s.skill_id) FROM skill_scores s WHERE s.assessment_id = a.id), '{}'),
-       ARRAY(SELECT q.id FROM questions q
-             WHERE q.version_id = a.version_id
-               AND dashboard_shown(q.show_if, (SELECT jsonb_object_agg(qq.code, x.value) FROM answers x
-                                               JOIN questions qq ON qq.id = x.question_id
-                                               WHERE x.assessment_id = a.id))
-             UNION
-             SELECT x.question_id FROM answers x WHERE x.assessment_id = a.id),
-       coalesce((SELECT array_agg(x.question_id) FROM answers x WHERE x.assessment_id = a.id), '{}')
-FROM assessments a
-WHERE a.status = 'submitted';
+-- What was stored before this migration: the fold counts it (the relay's first round).
+INSERT INTO dashboard_deltas (assessment_id) SELECT id FROM assessments WHERE status = 'submitted';

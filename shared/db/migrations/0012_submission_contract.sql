@@ -8,13 +8,69 @@
 --    question and skill is one of its own is as strict: what was checked can never stop being true.
 -- 2. Recommendations are not copied per assessment: a published rubric never changes, so an assessment's are its
 --    scores' (skill, band) looked up in the rubric. assessment_recommendations becomes a view with the same rows.
--- 3. The dashboard's figures are one insert (a delta, migration 0011) instead of an upsert per skill into
---    sector_skill_stats, which nothing read: no row is shared by concurrent submissions.
+-- 3. The dashboard's figures are one small insert (the assessment's id as a delta, migration 0011) instead of an
+--    upsert per skill into sector_skill_stats, which nothing read: no row is shared by concurrent submissions.
+-- 4. A sector is reference data that is never deleted nor renamed (refused below), so the statement's check that
+--    a new respondent's sector exists is as strict as the foreign keys of respondents and assessments to it,
+--    whose KEY SHARE locks on one hot row per sector every submission took.
+-- 5. Answers and skill scores are checked against their assessment once per statement (a statement trigger
+--    over the rows it wrote) instead of once per row; an assessment is never deleted (refused below), so what
+--    was checked stays true, as the foreign key's did.
+-- 6. The enumerator index holds only what enumerators entered (the only rows it is read for).
 
 ALTER TABLE answers DROP CONSTRAINT answers_question_id_fkey;
 ALTER TABLE skill_scores DROP CONSTRAINT skill_scores_skill_id_fkey;
 ALTER TABLE skill_scores DROP CONSTRAINT skill_scores_rubric_version_fkey;
 ALTER TABLE assessments DROP CONSTRAINT assessments_version_id_fkey;
+ALTER TABLE assessments DROP CONSTRAINT assessments_sector_fkey;
+ALTER TABLE respondents DROP CONSTRAINT respondents_sector_fkey;
+ALTER TABLE answers DROP CONSTRAINT answers_assessment_id_fkey;
+ALTER TABLE skill_scores DROP CONSTRAINT skill_scores_assessment_id_fkey;
+
+DROP INDEX assessments_enumerator_idx;
+CREATE INDEX assessments_enumerator_idx ON assessments (enumerator_id, submitted_at DESC)
+    WHERE enumerator_id IS NOT NULL;
+
+CREATE FUNCTION refuse_reference_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR NEW.code IS DISTINCT FROM OLD.code THEN
+        RAISE EXCEPTION 'a sector is never deleted nor renamed: % refers to it', OLD.code
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'sectors_kept';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER sectors_kept BEFORE UPDATE OR DELETE ON sectors
+    FOR EACH ROW EXECUTE FUNCTION refuse_reference_change();
+
+CREATE FUNCTION refuse_assessment_removal() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR NEW.id IS DISTINCT FROM OLD.id THEN
+        RAISE EXCEPTION 'assessment % is a record: it is never deleted nor renumbered', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'assessments_kept';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER assessments_kept BEFORE UPDATE OF id OR DELETE ON assessments
+    FOR EACH ROW EXECUTE FUNCTION refuse_assessment_removal();
+
+-- Every row a statement wrote to answers or skill_scores belongs to an existing assessment: one query per
+-- statement over its new rows.
+CREATE FUNCTION check_assessment_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM written w WHERE NOT EXISTS (SELECT 1 FROM assessments a WHERE a.id = w.assessment_id)) THEN
+        RAISE EXCEPTION '% refers to an assessment that does not exist', TG_TABLE_NAME
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_TABLE_NAME || '_assessment_exists';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER answers_assessment_exists AFTER INSERT ON answers REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION check_assessment_exists();
+CREATE TRIGGER answers_assessment_exists_on_update AFTER UPDATE ON answers REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION check_assessment_exists();
+CREATE TRIGGER skill_scores_assessment_exists AFTER INSERT ON skill_scores REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION check_assessment_exists();
+CREATE TRIGGER skill_scores_assessment_exists_on_update AFTER UPDATE ON skill_scores
+    REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION check_assessment_exists();
 
 -- A published version is never deleted (nor, through it, its questionnaire): what assessments refer to stays.
 CREATE FUNCTION refuse_delete_published() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -51,7 +107,7 @@ JOIN rubric_recommendations r ON r.version_id = s.rubric_version AND r.skill_id 
 DROP TABLE sector_skill_stats;
 
 -- As in 0006 (one jsonb document in, one out), with: the checks against the published version above; no copied
--- recommendations; the dashboard delta (p->'reached': the questions shown to the respondent). One more outcome:
+-- recommendations; the dashboard's delta. Two more outcomes:
 -- unknown_version (not a published version), and invalid_references (a question or skill not of that version).
 CREATE OR REPLACE FUNCTION submit_assessment(p jsonb) RETURNS jsonb
 LANGUAGE plpgsql
@@ -65,10 +121,8 @@ DECLARE
     v_at         timestamptz := (p->>'submitted_at')::timestamptz;
     v_actor      uuid := (p->>'actor')::uuid;
     r            jsonb := p->'respondent';
-    v_reached    uuid[] := ARRAY(SELECT jsonb_array_elements_text(p->'reached')::uuid);
     v_answered   uuid[] := ARRAY(SELECT (e->>'q')::uuid FROM jsonb_array_elements(p->'answers') AS e);
-    v_skill_ids  uuid[] := ARRAY(SELECT (e->>'k')::uuid FROM jsonb_array_elements(p->'scores') WITH ORDINALITY AS x(e, n)
-                                 ORDER BY n);
+    v_skill_ids  uuid[] := ARRAY(SELECT (e->>'k')::uuid FROM jsonb_array_elements(p->'scores') AS e);
     v_stored     record;
     v_respondent uuid;
     v_sector     text;
@@ -93,8 +147,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM questionnaire_versions WHERE id = v_version AND status = 'published') THEN
         RETURN '{"outcome": "unknown_version"}';
     END IF;
-    IF NOT (v_reached <@ ARRAY(SELECT id FROM questions WHERE version_id = v_version)
-            AND v_answered <@ v_reached
+    IF NOT (v_answered <@ ARRAY(SELECT id FROM questions WHERE version_id = v_version)
             AND v_skill_ids <@ ARRAY(SELECT id FROM skills WHERE version_id = v_version)) THEN
         RETURN '{"outcome": "invalid_references"}';
     END IF;
@@ -123,16 +176,12 @@ BEGIN
             least(coalesce((p->>'started_at')::timestamptz, v_at), v_at), v_at);
 
     INSERT INTO answers (assessment_id, question_id, value, score)
-    SELECT v_id, t.q, t.v, t.f FROM jsonb_to_recordset(p->'answers') AS t(q uuid, v jsonb, f numeric);
+    SELECT v_id, (e->>'q')::uuid, e->'v', (e->>'f')::numeric FROM jsonb_array_elements(p->'answers') AS e;
 
     INSERT INTO skill_scores (assessment_id, skill_id, score, band, rubric_version)
-    SELECT v_id, t.k, t.s, t.b, v_version FROM jsonb_to_recordset(p->'scores') AS t(k uuid, s numeric, b text);
+    SELECT v_id, (e->>'k')::uuid, (e->>'s')::numeric, e->>'b', v_version FROM jsonb_array_elements(p->'scores') AS e;
 
-    INSERT INTO dashboard_deltas (at, version_id, sector, channel, enumerator_id, submitted, skill_ids, scores,
-                                  reached, answered)
-    VALUES (v_at, v_version, v_sector, p->>'channel', (p->>'enumerator')::uuid, true, v_skill_ids,
-            ARRAY(SELECT (e->>'s')::numeric FROM jsonb_array_elements(p->'scores') WITH ORDINALITY AS x(e, n) ORDER BY n),
-            v_reached, v_answered);
+    INSERT INTO dashboard_deltas (assessment_id) VALUES (v_id);
 
     INSERT INTO outbox (event_type, aggregate_id, payload, correlation_id)
     VALUES ('assessment.submitted', v_id::text,
