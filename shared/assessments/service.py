@@ -88,6 +88,24 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
     one round trip (``submit_assessment``, migrations 0007 and 0012) does the rest: the key's lock and lookup,
     the checks of version, sector and respondent, and every write (the dashboard's delta included), as its own
     transaction."""
+    document = statement_document(rt, caller, key, body, ctx)
+    # Not sent again by the driver layer if the connection is lost on the way: the outcome is then unknown to
+    # this request, which answers 503, and the caller's retry with the same key stores it once or replays it.
+    row = rt.db.run_statement(repository.SUBMIT, statement_parameters(document), idempotent=False)
+    assert row is not None
+    return _outcome(rt, key, body, row["result"])
+
+
+def statement_parameters(document: dict[str, Any]) -> tuple[Jsonb]:
+    """The parameters of ``repository.SUBMIT`` for a document of ``statement_document``."""
+    return (Jsonb(document, dumps=_dumps),)
+
+
+def statement_document(
+    rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: RequestContext
+) -> dict[str, Any]:
+    """What the submission statement is sent: the body validated and scored, with fresh ids and the time.
+    Raises ValidationFailed."""
     db = rt.db
     digest = request_hash(body)
     new = body.respondent if isinstance(body.respondent, RespondentNew) else None
@@ -141,11 +159,11 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
         "correlation_id": ctx.correlation_id,
         "response": response,
     }  # fmt: skip
-    # Not sent again by the driver layer if the connection is lost on the way: the outcome is then unknown to
-    # this request, which answers 503, and the caller's retry with the same key stores it once or replays it.
-    row = db.run_statement(repository.SUBMIT, (Jsonb(document, dumps=_dumps),), idempotent=False)
-    assert row is not None
-    result = row["result"]
+    return document
+
+
+def _outcome(rt: Runtime, key: str, body: SubmissionCreate, result: dict[str, Any]) -> Outcome:
+    new = body.respondent if isinstance(body.respondent, RespondentNew) else None
     if result["outcome"] in ("created", "replayed"):
         # The cost ledger counts every request of this submission's session towards its assessment.
         rt.meter.attribute(assessment_id=result["response"]["assessment_id"], session_key=f"web:{key}")
