@@ -106,8 +106,8 @@ JOIN rubric_recommendations r ON r.version_id = s.rubric_version AND r.skill_id 
 
 DROP TABLE sector_skill_stats;
 
--- As in 0006 (one jsonb document in, one out), with: the checks against the published version above; no copied
--- recommendations; the dashboard's delta. Two more outcomes:
+-- As in 0007 (one jsonb document in, one out; its respondent rules unchanged), with: the checks against the
+-- published version above; no copied recommendations; the dashboard's delta. Two more outcomes:
 -- unknown_version (not a published version), and invalid_references (a question or skill not of that version).
 CREATE OR REPLACE FUNCTION submit_assessment(p jsonb) RETURNS jsonb
 LANGUAGE plpgsql
@@ -152,6 +152,7 @@ BEGIN
         RETURN '{"outcome": "invalid_references"}';
     END IF;
 
+    -- The respondent rules of 0007, unchanged.
     IF r ? 'id' THEN
         SELECT id, sector, created_by INTO v_respondent, v_sector, v_owner
         FROM respondents WHERE id = (r->>'id')::uuid;
@@ -162,12 +163,33 @@ BEGIN
         IF NOT EXISTS (SELECT 1 FROM sectors WHERE code = r->>'sector') THEN
             RETURN '{"outcome": "unknown_sector"}';
         END IF;
-        -- A phone already known is the same respondent: the existing row is reused.
-        INSERT INTO respondents (id, name, phone, sector, region, language, consent_at, created_by)
-        VALUES ((r->>'new_id')::uuid, r->>'name', r->>'phone', r->>'sector', r->>'region', r->>'language', v_at,
-                v_actor)
-        ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-        RETURNING id, sector INTO v_respondent, v_sector;
+        -- One phone at a time: the lookup below and the insert after it see every respondent with this phone.
+        PERFORM pg_advisory_xact_lock(hashtextextended('respondent-phone' || chr(31) || (r->>'phone'), 0));
+        IF v_actor IS NULL THEN
+            -- A channel (WhatsApp) knows its respondents by phone: the same phone is the same person, who
+            -- speaks for themselves, so what they sent now replaces what they sent before.
+            UPDATE respondents SET name = r->>'name', sector = r->>'sector', region = r->>'region',
+                                   language = r->>'language'
+            WHERE created_by IS NULL AND phone = r->>'phone'
+            RETURNING id, sector INTO v_respondent, v_sector;
+        ELSE
+            -- A user adding a "new" respondent whose phone belongs to one they may see is told which one,
+            -- and nothing is stored; respondents they may not see stay invisible and are never merged into.
+            SELECT x.id INTO v_respondent FROM respondents x
+            WHERE x.phone = r->>'phone'
+              AND (NOT coalesce((p->>'own_records_only')::boolean, true) OR x.created_by = v_actor
+                   OR EXISTS (SELECT 1 FROM assessments a WHERE a.respondent_id = x.id AND a.enumerator_id = v_actor))
+            ORDER BY x.created_at, x.id LIMIT 1;
+            IF FOUND THEN
+                RETURN jsonb_build_object('outcome', 'respondent_exists', 'respondent_id', v_respondent);
+            END IF;
+        END IF;
+        IF v_respondent IS NULL THEN
+            INSERT INTO respondents (id, name, phone, sector, region, language, consent_at, created_by)
+            VALUES ((r->>'new_id')::uuid, r->>'name', r->>'phone', r->>'sector', r->>'region', r->>'language', v_at,
+                    v_actor)
+            RETURNING id, sector INTO v_respondent, v_sector;
+        END IF;
     END IF;
 
     INSERT INTO assessments (id, respondent_id, version_id, channel, enumerator_id, sector, status, started_at,
