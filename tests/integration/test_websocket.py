@@ -191,10 +191,18 @@ def _connection_count(db: Database) -> int:
 
 
 async def _relay_idle(live: Live) -> None:
-    """Run the relay to its end once more on this thread (what the sweep does), after the kicked ones."""
+    """Run the relay once more on this thread, as the sweep does, and make sure that whichever relay pushed the
+    dashboard (this one, or one kicked after the commit, in the background) has committed."""
     from functions.outbox_relay import run
 
+    def wait_for_the_push() -> None:
+        # The pusher holds this lock until its transaction (posts, and deletions of gone connections) commits.
+        with current_runtime().db.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('ws-topic' || chr(31) || 'dashboard', 0))")
+
+    await asyncio.to_thread(wait_for_the_push)
     await asyncio.to_thread(run, current_runtime(), {"source": "test"})
+    await asyncio.to_thread(wait_for_the_push)  # a kicked relay that held the topic while this one ran
 
 
 async def test_an_enumerator_hears_only_of_what_they_entered(
