@@ -157,7 +157,8 @@ class Submitters:
         """Submissions per second, machine and client CPU ms per submission, and every latency. ``spread``: each
         client submits in a sector of its own (else all in one)."""
         deadline = time.time() + SECONDS
-        base = counter.next() * 10_000_000
+        # Keys and phones unique across every run: up to 100 clients of up to 1,000,000 submissions each.
+        base = counter.next() * 100_000_000
         jobs = [(self.url, version, questions, base + i * 1_000_000, deadline, f"s{i:02d}" if spread else "ict")
                 for i in range(self.clients)]  # fmt: skip
         cpu = machine_cpu_seconds()
