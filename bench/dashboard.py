@@ -97,8 +97,9 @@ class Gateway:
 
 def _seed_users(db: Database) -> tuple[Any, str]:
     """A super-admin and an access token for them."""
-    from shared.auth import repository
     from shared.auth.service import _issue_pair
+
+    from shared.auth import repository
     from shared.runtime import current_runtime
 
     with db.transaction() as conn:

@@ -1,6 +1,5 @@
 """GET /api/v1/dashboard/summary."""
 
-from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -8,6 +7,7 @@ from fastapi import APIRouter
 from functions.routes import entry
 from shared.dashboard import service
 from shared.dashboard.models import DashboardSummary
+from shared.i18n import Lang
 from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
 
 router = APIRouter(tags=["dashboard"])
@@ -18,7 +18,7 @@ async def summary(
     principal: CurrentUser,
     db: Db,
     questionnaire_version_id: UUID | None = None,
-    lang: Literal["en", "fr"] = "en",
+    lang: Lang = "en",
 ) -> DashboardSummary:
     """The dashboard: submissions today, in the last 7 days and in all (UTC days), by sector and by channel,
     the mean score per skill, the per-question funnel (reached and answered: the drop-off) of

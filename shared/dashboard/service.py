@@ -22,6 +22,7 @@ from shared.dashboard.models import (
     Totals,
 )
 from shared.db import Database
+from shared.i18n import Lang, pick_from
 from shared.runtime import Runtime
 
 
@@ -32,22 +33,22 @@ def mean(score_sum: Any, scored: Any) -> float:
     return float((Decimal(str(score_sum)) / Decimal(str(scored))).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
-def summary(db: Database, user_id: UUID, role: Role, version_id: UUID | None, lang: str) -> DashboardSummary:
+def summary(db: Database, user_id: UUID, role: Role, version_id: UUID | None, lang: Lang) -> DashboardSummary:
     own = sees_only_own_records(role)
     row = repository.summary(db, user_id if own else None, version_id)
-    label = "label_fr" if lang == "fr" else "label_en"
     return DashboardSummary(
         scope="own" if own else "all",
         generated_at=datetime.fromisoformat(row["generated_at"]),
         totals=Totals(today=row["today"], last_7_days=row["last_7_days"], all_time=row["all_time"]),
-        by_sector=[SectorCount(sector=s["sector"], label=s[label] or s["sector"], count=s["count"])
+        by_sector=[SectorCount(sector=s["sector"], label=pick_from(s, lang), count=s["count"])
                    for s in row["by_sector"]],
         by_channel=[ChannelCount(**c) for c in row["by_channel"]],
-        skills=[SkillMean(skill=k["skill"], label=k[label], mean=mean(k["score_sum"], k["scored"]), count=k["scored"])
-                for k in row["skills"]],
+        skills=[SkillMean(skill=k["skill"], label=pick_from(k, lang), mean=mean(k["score_sum"], k["scored"]),
+                          count=k["scored"]) for k in row["skills"]],
         funnel_version_id=row["funnel_version_id"],
-        funnel=[FunnelStep(question_id=q["question_id"], code=q["code"], label=q[label], position=q["position"],
-                           reached=q["reached"], answered=q["answered"]) for q in row["funnel"]],
+        funnel=[FunnelStep(question_id=q["question_id"], code=q["code"], label=pick_from(q, lang),
+                           position=q["position"], reached=q["reached"], answered=q["answered"])
+                for q in row["funnel"]],
         latest=[LatestSubmission.model_validate(item) for item in row["latest"]],
     )  # fmt: skip
 

@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from shared.auth.permissions import PERMISSIONS, Role
+from shared.inputs import StrictModel
 
 # Topic -> the permission (shared/auth/permissions.py) a role needs to subscribe to it.
 TOPICS: dict[str, str] = {
@@ -49,18 +50,14 @@ class TicketOut(BaseModel):
     expires_at: datetime
 
 
-class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Ping(_Message):
+class Ping(StrictModel):
     type: Literal["ping"]
 
 
 TopicName = Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class Subscribe(_Message):
+class Subscribe(StrictModel):
     type: Literal["subscribe", "unsubscribe"]
     topics: list[TopicName] = Field(min_length=1, max_length=MAX_TOPICS)
 
