@@ -19,12 +19,13 @@ export const PERMISSIONS = {
   'exports.create': ['super-admin', 'analyst'],
   'costs.read': ['super-admin', 'finance'],
   'costs.export': ['super-admin', 'finance'],
+  // The live dashboard: enumerators see their own figures.
+  'dashboard.read': ['super-admin', 'analyst', 'enumerator'],
+  'outbox.manage': ['super-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
-/** From the contracts of open issues: the dashboard (#13; enumerators see their own figures). */
-export const PENDING_PERMISSIONS = {
-  'dashboard.read': ['super-admin', 'analyst', 'enumerator'],
-} as const satisfies Record<string, readonly Role[]>;
+/** From the contracts of open issues (none pending now). */
+export const PENDING_PERMISSIONS = {} as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS | keyof typeof PENDING_PERMISSIONS;
 
