@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from shared.auth.permissions import ALL_ROLES, roles_for
 from shared.manifest import (
-    Channel,
     AsyncInvoke,
+    Channel,
     Entry,
     HttpRoute,
     Job,
@@ -95,7 +95,7 @@ ROUTES: tuple[HttpRoute, ...] = (
     Route("POST", "/api/v1/respondents/{respondent_id}/invite", "functions.respondents_invite",
           allowed("respondents.invite"), needs(DB, TWILIO_SECRET)),
     # WhatsApp: Twilio's webhooks, signed with the account's token.
-    Route("POST", INBOUND_PATH, "functions.whatsapp_webhook", TWILIO, needs(DB), channel=WHATSAPP),
+    Route("POST", INBOUND_PATH, "functions.whatsapp_webhook", TWILIO, needs(DB, KICK), channel=WHATSAPP),
     Route("POST", STATUS_PATH, "functions.whatsapp_status", TWILIO, needs(DB), channel=WHATSAPP),
     # Reports.
     Route("GET", "/api/v1/reports/sectors", "functions.reports_sectors", allowed("reports.read")),

@@ -24,6 +24,7 @@ from shared.assessments.models import AnswerIn, RespondentRef, SubmissionCreate
 from shared.auth.permissions import sees_only_own_records
 from shared.auth.principal import Principal
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.outbox.service import kick_relay
 from shared.questionnaires.content import VersionContent
 from shared.questionnaires.repository import cached_version, load_version
 from shared.request_context import RequestContext
@@ -65,6 +66,7 @@ class Received:
     messages: list[str]  # each one WhatsApp message of the reply (empty: say nothing)
     conversation_id: UUID | None
     repeated: bool  # a MessageSid seen before: the stored reply, nothing changed
+    submitted: bool = False  # it completed the questionnaire: an assessment (and its outbox event) was stored
 
 
 class _Repeated(Exception):
@@ -96,6 +98,8 @@ def receive(rt: Runtime, message: InboundMessage, ctx: RequestContext) -> Receiv
         received = repeated.received
     else:
         rt.meter.count(Component.TWILIO_MESSAGE)  # the message in
+        if received.submitted:  # committed: the dashboard hears of it now, not at the relay's sweep
+            kick_relay(rt, "assessment.submitted")
     rt.meter.count(Component.TWILIO_MESSAGE, len(received.messages))  # the replies out
     if received.conversation_id is not None:
         rt.meter.attribute(session_key=session_key(received.conversation_id), actor=_actor(message.phone))
@@ -180,7 +184,9 @@ def _receive(
                 repository.queue_followup(conn, conversation_id, qid, reason)
             case machine.FollowUpAnswered(question_id=qid) if conversation_id is not None:
                 repository.queue_followup_answered(conn, conversation_id, qid, now)
-    return Received(messages, conversation_id if final is not None else None, repeated=False)
+    return Received(
+        messages, conversation_id if final is not None else None, repeated=False, submitted=assessment_id is not None
+    )
 
 
 def _version(conn: Connection[Any], version_id: UUID | None) -> VersionContent | None:
