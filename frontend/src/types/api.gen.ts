@@ -4,6 +4,49 @@
  */
 
 export interface paths {
+    "/api/v1/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Outbox
+         * @description Outbox events the relay gave up on (`failed`: after their last attempt, newest first, with the last
+         *     error) or has still to deliver (`pending`, by when they are tried next) (super-admin). A failed event is
+         *     sent again by `POST /api/v1/admin/outbox/{event_id}/retry`.
+         */
+        get: operations["list_outbox_api_v1_admin_outbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/outbox/{event_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry
+         * @description Send a failed outbox event again (super-admin): it becomes pending with its attempts reset, and the
+         *     relay is started. 409 for an event that is not failed. Audited.
+         */
+        post: operations["retry_api_v1_admin_outbox__event_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assessments": {
         parameters: {
             query?: never;
@@ -359,6 +402,30 @@ export interface paths {
          *     decimal strings in USD.
          */
         get: operations["cost_summary_api_v1_costs_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Summary
+         * @description The dashboard: submissions today, in the last 7 days and in all (UTC days), by sector and by channel,
+         *     the mean score per skill, the per-question funnel (reached and answered: the drop-off) of
+         *     `questionnaire_version_id` or, without it, of the latest submission's version, and the last 20
+         *     submissions. Exact to the last committed submission. Enumerators get the figures of what they entered.
+         *     Live changes arrive over the WebSocket (`dashboard.delta` on topic `dashboard`): refetch this then.
+         */
+        get: operations["summary_api_v1_dashboard_summary_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -775,6 +842,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ws/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ticket
+         * @description A ticket to open one WebSocket connection (`wss://.../?ticket=...`; locally
+         *     `ws://127.0.0.1:$PORT/api/v1/ws/dashboard?ticket=...`), from the application's own origin. Single use,
+         *     valid 60 seconds; no token ever goes in a URL. Then send `{"type": "subscribe", "topics": ["dashboard"]}`
+         *     and `{"type": "ping"}` (answered `{"type": "pong"}`).
+         */
+        post: operations["ticket_api_v1_ws_ticket_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -952,6 +1042,13 @@ export interface components {
             /** Min */
             min: number | string;
         };
+        /** ChannelCount */
+        ChannelCount: {
+            /** Channel */
+            channel: string;
+            /** Count */
+            count: number;
+        };
         /** CodeRequest */
         CodeRequest: {
             /** Code */
@@ -1118,6 +1215,39 @@ export interface components {
              */
             unallocated_shared_usd: string;
         };
+        /** DashboardSummary */
+        DashboardSummary: {
+            /** By Channel */
+            by_channel: components["schemas"]["ChannelCount"][];
+            /** By Sector */
+            by_sector: components["schemas"]["SectorCount"][];
+            /** Funnel */
+            funnel: components["schemas"]["FunnelStep"][];
+            /**
+             * Funnel Version Id
+             * @description The questionnaire version of the funnel: as asked, or that of the latest submission.
+             */
+            funnel_version_id: string | null;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /**
+             * Latest
+             * @description The last 20 submissions, newest first.
+             */
+            latest: components["schemas"]["LatestSubmission"][];
+            /**
+             * Scope
+             * @description own: an enumerator's figures cover what they entered.
+             * @enum {string}
+             */
+            scope: "all" | "own";
+            /** Skills */
+            skills: components["schemas"]["SkillMean"][];
+            totals: components["schemas"]["Totals"];
+        };
         /** DisableTwoFactorRequest */
         DisableTwoFactorRequest: {
             /**
@@ -1143,6 +1273,30 @@ export interface components {
             details?: unknown;
             /** Message */
             message: string;
+        };
+        /** FunnelStep */
+        FunnelStep: {
+            /**
+             * Answered
+             * @description Sessions that answered it; reached - answered is the drop-off.
+             */
+            answered: number;
+            /** Code */
+            code: string;
+            /** Label */
+            label: string;
+            /** Position */
+            position: number;
+            /**
+             * Question Id
+             * Format: uuid
+             */
+            question_id: string;
+            /**
+             * Reached
+             * @description Sessions that were shown the question (submissions and abandoned ones).
+             */
+            reached: number;
         };
         /** HealthPublic */
         HealthPublic: {
@@ -1244,6 +1398,25 @@ export interface components {
              */
             token: string;
         };
+        /** LatestSubmission */
+        LatestSubmission: {
+            /** Channel */
+            channel: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Respondent Name */
+            respondent_name: string;
+            /** Sector */
+            sector: string;
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string;
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Email */
@@ -1287,6 +1460,63 @@ export interface components {
             code: string;
             /** Label */
             label: string;
+        };
+        /** OutboxEventPublic */
+        OutboxEventPublic: {
+            /** Aggregate Id */
+            aggregate_id: string;
+            /** Attempts */
+            attempts: number;
+            /** Correlation Id */
+            correlation_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Dispatched At */
+            dispatched_at: string | null;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Error
+             * @description Why the last delivery failed, if it did.
+             */
+            last_error: string | null;
+            /**
+             * Next Attempt At
+             * @description When a pending event is tried next.
+             */
+            next_attempt_at: string | null;
+            /**
+             * Parked At
+             * @description When the relay gave up on it (status failed).
+             */
+            parked_at: string | null;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "failed" | "dispatched";
+        };
+        /** OutboxPage */
+        OutboxPage: {
+            /** Items */
+            items: components["schemas"]["OutboxEventPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
         };
         /** PerAssessmentCosts */
         PerAssessmentCosts: {
@@ -1576,6 +1806,15 @@ export interface components {
             /** Recommendations */
             recommendations?: components["schemas"]["RecommendationDef"][];
         };
+        /** SectorCount */
+        SectorCount: {
+            /** Count */
+            count: number;
+            /** Label */
+            label: string;
+            /** Sector */
+            sector: string;
+        };
         /** SectorList */
         SectorList: {
             /** Items */
@@ -1661,6 +1900,26 @@ export interface components {
             /** Code */
             code: string;
             label: components["schemas"]["Text"];
+        };
+        /** SkillMean */
+        SkillMean: {
+            /**
+             * Count
+             * @description Scores the mean is taken over.
+             */
+            count: number;
+            /** Label */
+            label: string;
+            /**
+             * Mean
+             * @description Mean score 0..100, two decimals.
+             */
+            mean: number;
+            /**
+             * Skill
+             * @description Skill code; a skill of several questionnaire versions counts as one.
+             */
+            skill: string;
         };
         /** SkillReport */
         SkillReport: {
@@ -1800,6 +2059,19 @@ export interface components {
              */
             fr: string;
         };
+        /** TicketOut */
+        TicketOut: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Ticket
+             * @description Single use: connect with `?ticket=...` before it expires.
+             */
+            ticket: string;
+        };
         /**
          * Title
          * @description A questionnaire's title in English and French.
@@ -1833,6 +2105,21 @@ export interface components {
              * @constant
              */
             token_type: "bearer";
+        };
+        /** Totals */
+        Totals: {
+            /** All Time */
+            all_time: number;
+            /**
+             * Last 7 Days
+             * @description Submitted today and the 6 days before (UTC).
+             */
+            last_7_days: number;
+            /**
+             * Today
+             * @description Submitted since 00:00 UTC today.
+             */
+            today: number;
         };
         /** TwoFactorSetup */
         TwoFactorSetup: {
@@ -1946,6 +2233,125 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_outbox_api_v1_admin_outbox_get: {
+        parameters: {
+            query?: {
+                status?: "failed" | "pending";
+                event_type?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxPage"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retry_api_v1_admin_outbox__event_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxEventPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_assessments_api_v1_assessments_get: {
         parameters: {
             query?: {
@@ -2898,6 +3304,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CostSummary"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    summary_api_v1_dashboard_summary_get: {
+        parameters: {
+            query?: {
+                questionnaire_version_id?: string | null;
+                lang?: "en" | "fr";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardSummary"];
                 };
             };
             /** @description Unauthorized */
@@ -4315,6 +4771,35 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ticket_api_v1_ws_ticket_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
