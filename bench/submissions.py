@@ -48,6 +48,16 @@ SECTOR_CLIENTS = 16
 COMMIT_DELAY_US = 3000
 NETWORK_RTT_S = 0.0014  # the round trip the issue measured against
 NETWORK_CLIENTS = (1, 4)
+# Where the write's time goes: the statement without one of its parts (a scratch copy of submit_assessment in the
+# bench's own database), against TPC-B in the same alternating pairs.
+WITHOUT = {
+    "the 20 answers' rows": r"\n\s*INSERT INTO answers .*?;",
+    "the skill scores' rows": r"\n\s*INSERT INTO skill_scores .*?;",
+    "the outbox event": r"\n\s*INSERT INTO outbox .*?;",
+    "the dashboard's delta": r"\n\s*INSERT INTO dashboard_deltas .*?;",
+    "the idempotency record": r"\n\s*INSERT INTO idempotency_keys .*?WHERE k\.expires_at <= now\(\);",
+    "the checks against the published version": r"\n\s*IF NOT \(v_answered .*?END IF;",
+}
 
 
 def _definition() -> QuestionnaireDef:
@@ -261,6 +271,41 @@ def _select_one_ms(url: str) -> float:
     return statistics.median(samples) * 1000
 
 
+def _breakdown(cluster: Cluster, url: str, script: str, results: dict[str, float]) -> list[str]:
+    """The write's ratio to TPC-B with each part of WITHOUT left out, and with all of them left out."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_get_functiondef('submit_assessment(jsonb)'::regprocedure)").fetchone()
+        assert row is not None
+        source: str = row[0]
+        variants = {"as it is": "submit_assessment", **{f"without {part}": "" for part in WITHOUT}}
+        variants[f"without all {len(WITHOUT)}"] = ""
+        for n, name in enumerate(variants):
+            if name == "as it is":
+                continue
+            parts = WITHOUT.values() if name.startswith("without all") else [WITHOUT[name.removeprefix("without ")]]
+            body = source
+            for pattern in parts:
+                body, found = re.subn(pattern, "", body, count=1, flags=re.S)
+                assert found == 1, f"submit_assessment no longer has {pattern!r}"
+            variants[name] = f"bench_submit_{n}"
+            conn.execute(body.replace("public.submit_assessment(", f"public.{variants[name]}(", 1))
+    statement = Path(script).read_text()
+    got = Samples()
+    for _ in range(PAIRS):
+        for name, function in variants.items():
+            variant = _script_file(f"{function}.sql", statement.replace("submit_assessment(", f"{function}(", 1))
+            theirs, _, _ = _pgbench(cluster, TARGET_CLIENTS)
+            ours, _, _ = _pgbench(cluster, TARGET_CLIENTS, variant)
+            got.add(**{name: ours / theirs})
+    whole = got.median("as it is")
+    results["breakdown_whole_ratio"] = whole
+    rows = []
+    for name in variants:
+        share = "" if name == "as it is" else f"{1 - whole / got.median(name):.0%}"
+        rows.append(f"| {name} | {got.median(name):.2f}x ({got.each(name)}) | {share} |")
+    return rows
+
+
 def _one_row_script() -> str:
     return _script_file(
         "one_row.sql",
@@ -411,6 +456,7 @@ def run() -> tuple[str, dict[str, float]]:
             tps, cpu, _ = _pgbench(cluster, TARGET_CLIENTS, one_row_script)
             one_row.add(ratio=tps / theirs, cpu=cpu)
         results["one_row_ratio_4"] = one_row.median("ratio")
+        breakdown_rows = _breakdown(cluster, url, script, results)
         network_rows = _behind_a_network(cluster, version["id"], questions, counter, results)
         sector_rows = _one_sector_or_many(url, version, counter, results)
     settings = ", ".join(f"{k} = {v.strip(chr(39))}" for k, v in SERVER_SETTINGS.items())
@@ -435,6 +481,16 @@ def run() -> tuple[str, dict[str, float]]:
         " CPU ms per TPC-B tx | target |",
         "|---:|---:|---:|---:|---:|---:|---|",
         *alone_rows,
+        "",
+        f"### Where the write's time goes ({TARGET_CLIENTS} clients)",
+        "",
+        "The statement without one of its parts (a scratch copy of the function), each against TPC-B in"
+        f" {PAIRS} alternating pairs; a part's share is 1 - (the write's ratio / the ratio without it). The"
+        " respondent and the assessment rows, the key lock and lookup stay in every variant.",
+        "",
+        "| the statement | ratio to TPC-B (median; each pair) | share of the write's time |",
+        "|---|---:|---:|",
+        *breakdown_rows,
         "",
         "### End to end on loopback (reported, no target)",
         "",

@@ -11,7 +11,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from bench.relay import Relay
-from bench.submissions import _definition, _server_only_script
+from bench.submissions import WITHOUT, _definition, _server_only_script
 from shared.db import Database
 from shared.questionnaires.service import import_definition
 from shared.request_context import RequestContext
@@ -47,6 +47,18 @@ def test_the_write_alone_script_stores_one_whole_submission(db: Database) -> Non
             " (SELECT count(*) FROM dashboard_deltas) AS deltas"
         ).fetchone()
     assert counted == {"assessments": 1, "answers": len(questions), "scores": len(skills), "events": 1, "deltas": 1}
+
+
+def test_each_part_the_breakdown_leaves_out_is_in_the_submission_statement_once(db: Database) -> None:
+    """The breakdown's variants cut a part out of submit_assessment's source by pattern; a pattern that no
+    longer matches would measure nothing, so the bench refuses it, and so does this test, first."""
+    import re
+
+    with db.transaction(read_only=True) as conn:
+        row = conn.execute("SELECT pg_get_functiondef('submit_assessment(jsonb)'::regprocedure) AS source").fetchone()
+    assert row is not None
+    for part, pattern in WITHOUT.items():
+        assert len(re.findall(pattern, row["source"], flags=re.S)) == 1, part
 
 
 def test_the_relay_carries_a_session_both_ways(database_url: str) -> None:
