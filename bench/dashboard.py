@@ -97,14 +97,13 @@ class Gateway:
 
 def _seed_users(db: Database) -> tuple[Any, str]:
     """A super-admin and an access token for them."""
-    from shared.auth.service import _issue_pair
-
     from shared.auth import repository
+    from shared.auth.common import issue_pair
     from shared.runtime import current_runtime
 
     with db.transaction() as conn:
         user = repository.insert_user(conn, "bench@example.org", "", "$argon2id$bench", "super-admin")
-        pair = _issue_pair(conn, current_runtime().tokens, user.id)
+        pair = issue_pair(conn, current_runtime().tokens, user.id)
     return user.id, pair.access_token
 
 
