@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
+from psycopg import Connection, Cursor
 from psycopg.types.json import Jsonb
 
 from shared.db import Database
@@ -108,6 +108,83 @@ class ConversationRow:
 def queue_conversation(conn: Connection[Any], row: ConversationRow, *, new: bool, now: datetime) -> None:
     params = {**row.__dict__, "state": Jsonb(row.state), "now": now}
     conn.execute(_INSERT_CONVERSATION if new else _UPDATE_CONVERSATION, params)
+
+
+# The completing message's writes in one statement: the shared submission (submit_assessment, idempotent by
+# conversation) and, by its outcome, the conversation's end and the reply kept for a repeated delivery. Stored
+# (created, or replayed): completed, with its assessment and the results; refused: left to an enumerator. Both
+# answers are worked out beforehand (the results come from the scores the submission's document carries), so the
+# statement travels with the COMMIT and its outcome is read after it.
+_COMPLETE = """
+WITH submitted AS MATERIALIZED (
+    SELECT submit_assessment(%(document)s::jsonb) AS result
+), outcome AS (
+    SELECT result, result->>'outcome' IN ('created', 'replayed') AS stored FROM submitted
+), conversation AS (
+    UPDATE whatsapp_conversations c
+    SET status = CASE WHEN o.stored THEN 'completed' ELSE 'followup' END,
+        state = CASE WHEN o.stored THEN %(stored_state)s ELSE %(refused_state)s END,
+        version_id = %(version_id)s, current_question_id = NULL, answered = %(answered)s,
+        assessment_id = CASE WHEN o.stored THEN (o.result->'response'->>'assessment_id')::uuid END,
+        updated_at = %(now)s, ended_at = %(now)s
+    FROM outcome o
+    WHERE c.id = %(id)s
+    RETURNING c.id
+), reply AS (
+    UPDATE whatsapp_messages m
+    SET conversation_id = %(id)s, reply = CASE WHEN o.stored THEN %(stored_reply)s ELSE %(refused_reply)s END,
+        updated_at = now()
+    FROM outcome o
+    WHERE m.sid = %(sid)s
+    RETURNING m.sid
+)
+SELECT o.result, (SELECT count(*) FROM conversation) AS conversations, (SELECT count(*) FROM reply) AS replies
+FROM outcome o
+"""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The two ends a completing message may have; the submission's outcome picks one."""
+
+    conversation_id: UUID
+    sid: str
+    version_id: UUID
+    answered: int
+    stored_state: dict[str, Any]
+    stored_reply: list[str]
+    refused_state: dict[str, Any]
+    refused_reply: list[str]
+
+
+def queue_completion(conn: Connection[Any], document: Jsonb, completion: Completion, now: datetime) -> Cursor[Any]:
+    """Queue the submission (``document``: its statement's parameter) with the conversation's end and the reply;
+    the returned cursor's row (``result``: the submission's outcome) is read once the pipeline is synced."""
+    c = completion
+    params = {
+        "document": document, "id": c.conversation_id, "sid": c.sid, "version_id": c.version_id,
+        "answered": c.answered, "now": now, "stored_state": Jsonb(c.stored_state),
+        "refused_state": Jsonb(c.refused_state), "stored_reply": Jsonb(c.stored_reply),
+        "refused_reply": Jsonb(c.refused_reply),
+    }  # fmt: skip
+    return conn.execute(_COMPLETE, params)
+
+
+# What conversations that ended without an assessment reached and answered (the whatsapp_dropoff view), counted
+# once in the dashboard's funnel by the statement that ends them (see migration 0011).
+_RECORD_DROPOFF = """
+SELECT dashboard_record_abandoned(version_id, 'whatsapp', array_agg(question_id),
+                                  coalesce(array_agg(question_id) FILTER (WHERE answered), '{}'), ended_at)
+FROM whatsapp_dropoff
+WHERE conversation_id = ANY(%(ids)s) AND version_id IS NOT NULL
+GROUP BY conversation_id, version_id, ended_at
+"""
+
+
+def queue_dropoff(conn: Connection[Any], conversation_ids: list[UUID]) -> None:
+    """Count these conversations, if they ended without an assessment (abandoned, or left to an enumerator), in
+    the funnel; in the transaction that ends them, after the statement that does, so that each counts once."""
+    conn.execute(_RECORD_DROPOFF, {"ids": conversation_ids})
 
 
 def queue_reply(conn: Connection[Any], sid: str, conversation_id: UUID | None, reply: list[str]) -> None:
@@ -318,4 +395,8 @@ RETURNING c.id
 
 
 def close_idle(conn: Connection[Any], cutoff: datetime, now: datetime) -> list[UUID]:
-    return [r["id"] for r in conn.execute(_CLOSE_IDLE, {"cutoff": cutoff, "now": now}).fetchall()]
+    """Close the idle conversations as abandoned and count them in the dashboard's funnel."""
+    closed = [r["id"] for r in conn.execute(_CLOSE_IDLE, {"cutoff": cutoff, "now": now}).fetchall()]
+    if closed:
+        queue_dropoff(conn, closed)
+    return closed

@@ -17,13 +17,14 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
-from psycopg import Connection
+from psycopg import Connection, Cursor
 
+from shared.assessments import scoring
 from shared.assessments import service as assessments
 from shared.assessments.models import AnswerIn, RespondentRef, SubmissionCreate
 from shared.auth.permissions import sees_only_own_records
 from shared.auth.principal import Principal
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound
 from shared.outbox.service import kick_relay
 from shared.questionnaires.content import VersionContent
 from shared.questionnaires.repository import cached_version, load_version
@@ -93,10 +94,11 @@ def receive(rt: Runtime, message: InboundMessage, ctx: RequestContext) -> Receiv
     if active_version is not None:
         cached_version(rt.db, active_version)  # loaded once per environment, outside the message's transaction
     try:
-        received = rt.db.run_pipelined(lambda conn: _receive(rt, conn, message, ctx, sectors, active_version))
+        handled = rt.db.run_pipelined(lambda conn: _receive(rt, conn, message, ctx, sectors, active_version))
     except _Repeated as repeated:  # rolled back: a repeated delivery changes nothing
         received = repeated.received
     else:
+        received = _completed(rt, handled) if isinstance(handled, _Completing) else handled
         rt.meter.count(Component.TWILIO_MESSAGE)  # the message in
         if received.submitted:  # committed: the dashboard hears of it now, not at the relay's sweep
             kick_relay(rt, "assessment.submitted")
@@ -108,6 +110,33 @@ def receive(rt: Runtime, message: InboundMessage, ctx: RequestContext) -> Receiv
     return received
 
 
+@dataclass(frozen=True)
+class _Completing:
+    """A completing message, committed: the submission statement's cursor (read now that the pipeline is synced)
+    and the reply for each of its outcomes."""
+
+    statement: Cursor[Any]
+    conversation_id: UUID
+    stored: list[str]
+    refused: list[str]
+
+
+def _completed(rt: Runtime, completing: _Completing) -> Received:
+    row = completing.statement.fetchone()
+    assert row is not None
+    result = row["result"]
+    if result["outcome"] not in ("created", "replayed"):
+        logger.error(
+            "a completed WhatsApp questionnaire was refused by the submission; an enumerator follows up",
+            extra={"conversation_id": str(completing.conversation_id), "outcome": result["outcome"]},
+        )
+        return Received(completing.refused, completing.conversation_id, repeated=False)
+    rt.meter.attribute(assessment_id=result["response"]["assessment_id"])
+    return Received(
+        completing.stored, completing.conversation_id, repeated=False, submitted=result["outcome"] == "created"
+    )
+
+
 def _receive(
     rt: Runtime,
     conn: Connection[Any],
@@ -115,11 +144,13 @@ def _receive(
     ctx: RequestContext,
     sectors: tuple[machine.Sector, ...],
     active_version: UUID | None,
-) -> Received:
+) -> Received | _Completing:
     now = rt.clock.now()
     phone = message.phone
     claimed = repository.claim(conn, message.message_sid, phone, ctx.invocation_id, now)
     if not claimed.inserted:
+        # Nothing to keep: the ROLLBACK goes with the pipeline's closing sync (no third round trip).
+        conn.execute("ROLLBACK")
         raise _Repeated(Received(claimed.stored_reply or [], claimed.stored_conversation, repeated=True))
 
     row = claimed.conversation
@@ -141,24 +172,21 @@ def _receive(
 
     conversation_id: UUID | None = active["id"] if active else (uuid.uuid4() if step.state is not None else None)
     replies = [part for part in step.replies if part]
-    assessment_id: UUID | None = None
     final = step.state
     status = "active"
     if final is not None:
         status = {"done": "completed", "declined": "declined", "followup": "followup"}.get(final.stage, "active")
     completed = next((e for e in step.events if isinstance(e, machine.Completed)), None)
-    if completed is not None and final is not None and version is not None and conversation_id is not None:
-        submitted = _submit(rt, conn, ctx, phone, conversation_id, active, final, version, completed, claimed)
-        if submitted is None:  # refused: an enumerator takes over, the respondent is told so
+    completing: _Completing | None = None
+    if completed is not None and final is not None and version is not None and active is not None:
+        completing = _complete(rt, conn, ctx, message, active, final, version, completed, claimed, replies, now)
+        if completing is None:  # refused before the statement: an enumerator takes over, the respondent is told so
             final = replace(final, stage="followup")
             status = "followup"
             replies.append(text(final.language, "followup_end", name=final.name or ""))
-        else:
-            assessment_id = UUID(submitted["assessment_id"])
-            replies.append(machine.results(final, version, submitted))
 
-    messages = [m for part in ("\n\n".join(replies),) if part for m in split_message(part)]
-    if final is not None and conversation_id is not None:
+    messages = _messages(replies)
+    if completing is None and final is not None and conversation_id is not None:
         question = final.question if final.stage == "question" else None
         repository.queue_conversation(
             conn,
@@ -166,12 +194,15 @@ def _receive(
                 id=conversation_id, phone=phone, status=status,
                 version_id=version.id if version is not None else None,
                 state=final.to_json(), current_question_id=question, answered=len(final.answers),
-                assessment_id=assessment_id, invited_by=active["invited_by"] if active else None,
+                invited_by=active["invited_by"] if active else None,
                 respondent_id=active["respondent_id"] if active else None,
             ),
             new=active is None, now=now,
         )  # fmt: skip
-    repository.queue_reply(conn, message.message_sid, conversation_id if final is not None else None, messages)
+    if completing is None:
+        repository.queue_reply(conn, message.message_sid, conversation_id if final is not None else None, messages)
+    if conversation_id is not None and (status == "followup" or completing is not None):
+        repository.queue_dropoff(conn, [conversation_id])  # ended without an assessment: the funnel counts it
     language = final.language if final is not None else claimed.language
     if (language, step.opted_out) != (claimed.language, claimed.opted_out):
         repository.queue_contact(conn, phone, language, step.opted_out, now)
@@ -184,9 +215,14 @@ def _receive(
                 repository.queue_followup(conn, conversation_id, qid, reason)
             case machine.FollowUpAnswered(question_id=qid) if conversation_id is not None:
                 repository.queue_followup_answered(conn, conversation_id, qid, now)
-    return Received(
-        messages, conversation_id if final is not None else None, repeated=False, submitted=assessment_id is not None
-    )
+    if completing is not None:
+        return completing
+    return Received(messages, conversation_id if final is not None else None, repeated=False)
+
+
+def _messages(replies: list[str]) -> list[str]:
+    """The reply as WhatsApp messages: its parts in one message, split when too long; none when empty."""
+    return [m for part in ("\n\n".join(replies),) if part for m in split_message(part)]
 
 
 def _version(conn: Connection[Any], version_id: UUID | None) -> VersionContent | None:
@@ -196,50 +232,64 @@ def _version(conn: Connection[Any], version_id: UUID | None) -> VersionContent |
     return version if version is not None and version.status == "published" else None
 
 
-def _submit(
+def _complete(
     rt: Runtime,
     conn: Connection[Any],
     ctx: RequestContext,
-    phone: str,
-    conversation_id: UUID,
-    active: dict[str, Any] | None,
+    message: InboundMessage,
+    active: dict[str, Any],
     state: machine.State,
     version: VersionContent,
     completed: machine.Completed,
     claimed: repository.Claimed,
-) -> dict[str, Any] | None:
-    """Store the assessment through the shared submission, in this transaction; its response, or None when it
-    was refused (logged: an enumerator follows up)."""
-    # Queued, not waited for: it travels with the submission's statement.
-    invited = active["respondent_id"] if active else None
+    replies: list[str],
+    now: datetime,
+) -> _Completing | None:
+    """Queue the shared submission with the conversation's end and the reply, to travel with the COMMIT (the
+    message's second round trip); None when the answers are refused before it (logged: an enumerator follows
+    up)."""
+    conversation_id: UUID = active["id"]
+    answers = [(UUID(qid), value) for qid, value in completed.answers]
+    problems = scoring.validate(version, answers)
+    if problems:  # what the submission would refuse, found without asking the database
+        logger.error(
+            "a completed WhatsApp questionnaire was refused by the submission; an enumerator follows up",
+            extra={"conversation_id": str(conversation_id), "problems": problems},
+        )
+        return None
+    invited = active["respondent_id"]
     respondent_id = invited or claimed.respondent_id or uuid.uuid4()
     repository.queue_respondent(
         conn,
-        {"id": respondent_id, "name": state.name, "phone": phone, "sector": state.sector, "language": state.language,
-         "conversation_id": conversation_id, "now": rt.clock.now()},
+        {"id": respondent_id, "name": state.name, "phone": message.phone, "sector": state.sector,
+         "language": state.language, "conversation_id": conversation_id, "now": now},
     )  # fmt: skip
     body = SubmissionCreate(
         questionnaire_version_id=version.id,
         respondent=RespondentRef(id=respondent_id),
-        answers=[AnswerIn(question_id=UUID(qid), value=value) for qid, value in completed.answers],
+        answers=[AnswerIn(question_id=q, value=value) for q, value in answers],
         channel="whatsapp",
         # An invitation may open a conversation before the version it ends with was published.
-        started_at=max(
-            (d for d in (active["started_at"] if active else None, version.published_at) if d), default=None
-        ),
+        started_at=max((d for d in (active["started_at"], version.published_at) if d), default=None),
     )
+    # Idempotent by conversation: its id is the key, in the conversation's own scope.
     caller = assessments.Caller(scope=session_key(conversation_id))
-    try:
-        outcome = assessments.submit(rt, caller, str(conversation_id), body, ctx)
-    except ValidationFailed as refused:
-        logger.error(
-            "a completed WhatsApp questionnaire was refused by the submission",
-            extra={"conversation_id": str(conversation_id), "problems": refused.details},
-        )
-        return None
-    # submit names the web session; this request belongs to the conversation.
-    rt.meter.attribute(session_key=session_key(conversation_id), assessment_id=outcome.body["assessment_id"])
-    return outcome.body
+    document = assessments.statement_document(rt, caller, str(conversation_id), body, ctx)
+    (parameter,) = assessments.statement_parameters(document)
+    # A replay (the same conversation's answers, hence the same scores) and a creation both answer with the results.
+    stored = _messages([*replies, machine.results(state, version, document["response"])])
+    refused = _messages([*replies, text(state.language, "followup_end", name=state.name or "")])
+    statement = repository.queue_completion(
+        conn,
+        parameter,
+        repository.Completion(
+            conversation_id=conversation_id, sid=message.message_sid, version_id=version.id,
+            answered=len(state.answers), stored_state=state.to_json(), stored_reply=stored,
+            refused_state=replace(state, stage="followup").to_json(), refused_reply=refused,
+        ),
+        now,
+    )  # fmt: skip
+    return _Completing(statement, conversation_id, stored, refused)
 
 
 def twiml(messages: list[str], status_callback: str | None) -> str:
