@@ -102,6 +102,44 @@ async def test_the_signature_is_checked_against_the_configured_url_not_the_reque
     assert count(db, "whatsapp_messages") == 1
 
 
+async def test_in_aws_the_twilio_secret_gives_the_token_the_public_url_and_the_sender(
+    api: httpx.AsyncClient, db: Database, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+    from moto import mock_aws
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", runtime.settings.aws_region)
+    secret = {"account_sid": "AC" + "2" * 32, "auth_token": "the-deployed-token-0123456789abcdef",
+              "webhook_base_url": "https://api.example.org/", "whatsapp_from": "+14155238886"}  # fmt: skip
+    with mock_aws():
+        client = boto3.client("secretsmanager", region_name=runtime.settings.aws_region)
+        arn = client.create_secret(Name="twilio", SecretString=json.dumps(secret))["ARN"]
+        deployed = runtime.settings.model_copy(update={
+            "app_env": "aws", "twilio_secret_arn": arn, "twilio_auth_token": None, "twilio_account_sid": None,
+            "twilio_whatsapp_from": None, "twilio_webhook_base_url": None, "twilio_outbound": None,
+        })  # fmt: skip
+        with runtime_with(settings=deployed) as rt:
+            config = rt.twilio
+            user = WhatsAppUser(api, PHONE)
+            form = message_form(PHONE, "hi", new_sid())
+            public = await post_signed(api, "https://api.example.org" + MESSAGE_PATH, form, token=secret["auth_token"])
+            local = await user.post("hi")  # signed over the local URL with the development token
+    assert (config.webhook_url(STATUS_PATH), config.whatsapp_from, config.outbound) == (
+        "https://api.example.org" + STATUS_PATH, "+14155238886", "twilio",
+    )  # fmt: skip
+    assert public.status_code == 200, public.text
+    actions = status_actions(public)  # where Twilio reports the replies' delivery: the public URL too
+    assert actions
+    assert all(a.startswith("https://api.example.org" + STATUS_PATH) for a in actions), actions
+    assert local.status_code == 403
+    recording = RecordingHttpClient()  # what the adapter sends, with the secret's sender
+    TwilioMessenger(config, runtime.meter, http_client=recording).send(PHONE, body="hello")
+    (sent,) = recording.sent()
+    assert (sent.data["From"], sent.data["To"]) == ("whatsapp:+14155238886", f"whatsapp:{PHONE}")
+    assert "/Accounts/" + secret["account_sid"] + "/" in sent.url
+
+
 def _signature(url: str, form: dict[str, str]) -> str:
     from twilio.request_validator import RequestValidator
 
