@@ -1,9 +1,10 @@
-"""WhatsApp SQL. No decisions here.
+"""WhatsApp SQL. No decisions here (the completion's statement picks between two ends the service worked out).
 
 The webhook's transaction runs in pipeline mode (``Database.run_pipelined``): ``claim`` sends its statements
-together and reads their results once (one round trip), ``save`` only queues its writes, which travel with the
-COMMIT (the second). Statements still run one after another on the server, each with a fresh snapshot: the
-conversation is read after the contact's row lock is granted, so it is the latest committed one.
+together and reads their results once (one round trip); the ``queue_*`` functions only queue their writes, which
+travel with the COMMIT (the second), and ``queue_completion``'s result is read after it. Statements still run one
+after another on the server, each with a fresh snapshot: the conversation is read after the contact's row lock is
+granted, so it is the latest committed one.
 """
 
 from __future__ import annotations

@@ -3,8 +3,11 @@
 An inbound message is one transaction in two round trips (pipeline mode): record the MessageSid, lock the
 phone's contact row and read its conversation; then the pure state machine (shared.whatsapp.conversation)
 decides; then the new state, the ledger rows and the reply are written with the COMMIT. A completed
-questionnaire goes through the shared submission (shared.assessments.service.submit, idempotent by
-conversation) inside the same transaction, so the assessment and the conversation's end commit together.
+questionnaire goes through the shared submission (the document of shared.assessments.service, idempotent by
+conversation) in the same transaction, still in two round trips: the statement travels with the COMMIT, together
+with the conversation's end and the reply, both worked out beforehand for either outcome (the results from the
+scores the document carries); which one it was is read after the COMMIT. The assessment and the conversation's end
+commit together or not at all.
 """
 
 from __future__ import annotations
