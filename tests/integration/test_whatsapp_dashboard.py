@@ -1,18 +1,24 @@
 """WhatsApp sessions in the live dashboard, through the local platform as `make dev` serves it: every conversation
 that reached a question feeds the per-question funnel of GET /api/v1/dashboard/summary exactly once (completed
 ones through their submission, abandoned ones when the idle job closes them, ones left to an enumerator when they
-end), and a completion reaches dashboard subscribers over the WebSocket API."""
+end, those that ended before that by migration 0021), and a completion reaches dashboard subscribers over the
+WebSocket API."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from local.lambda_runtime import FunctionSpec, LambdaContext
 from shared.dashboard import repository as dashboard
 from shared.db import Database
+from shared.db.migrate import MIGRATIONS_DIR, migrate
 from tests.integration.auth_helpers import bearer, login_tokens, signup_first
 from tests.integration.live_platform import Live, http, live, request, until
 from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
@@ -115,3 +121,42 @@ async def test_a_whatsapp_completion_reaches_dashboard_subscribers(
             ("ict", "whatsapp")
         ]
         assert delta["by_channel"]["whatsapp"] >= 1
+
+
+def test_conversations_that_ended_before_the_funnel_counted_them_are_counted_once(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    from local.seed import seed
+
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        if int(path.name[:4]) <= 20:  # the schema as it was before migration 0021
+            shutil.copy(path, tmp_path)
+    migrate(fresh_database, tmp_path)
+    seed(fresh_database)
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        version, first, second, third = (
+            r[0]
+            for r in conn.execute(
+                "(SELECT id FROM questionnaire_versions WHERE status = 'published')"
+                " UNION ALL (SELECT q.id FROM questions q JOIN questionnaire_versions v ON v.id = q.version_id"
+                " WHERE v.status = 'published' ORDER BY q.position LIMIT 3)"
+            ).fetchall()
+        )
+        conn.execute("INSERT INTO whatsapp_contacts (phone) VALUES ('+254700000041'), ('+254700000042')")
+        for phone, status, ended in (("+254700000041", "abandoned", "now()"), ("+254700000042", "active", "NULL")):
+            state = {"stage": "question", "question": str(third), "answers": {str(first): "a", str(second): "b"}}
+            conn.execute(
+                "INSERT INTO whatsapp_conversations (id, phone, status, version_id, state, current_question_id,"
+                f" answered, ended_at) VALUES (gen_random_uuid(), %s, %s, %s, %s, %s, 2, {ended})",
+                (phone, status, version, Jsonb(state), third),
+            )
+
+    migrate(fresh_database)  # 0021 and what follows
+
+    with psycopg.connect(fresh_database) as conn:
+        deltas = conn.execute(
+            "SELECT version_id, channel, reached, answered FROM dashboard_deltas WHERE assessment_id IS NULL"
+        ).fetchall()
+    assert [(v, c, sorted(r), sorted(a)) for v, c, r, a in deltas] == [
+        (version, "whatsapp", sorted([first, second, third]), sorted([first, second]))
+    ]
