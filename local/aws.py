@@ -34,3 +34,35 @@ def local_aws_environment(endpoint_url: str, region: str = "us-east-1") -> dict[
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
     }
+
+
+EXPORTS_RETENTION_DAYS = 30  # as the exports bucket's lifecycle rule in infra/stateful_stack.py
+
+
+def create_exports_bucket(endpoint_url: str, name: str, region: str = "us-east-1") -> None:
+    """The exports bucket as the stateful stack makes it: private, encrypted, objects expiring after 30 days."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+    s3.create_bucket(Bucket=name)
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+        },
+    )  # fmt: skip
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=name,
+        LifecycleConfiguration={
+            "Rules": [
+                {"ID": "ExpireExports", "Status": "Enabled", "Filter": {"Prefix": ""},
+                 "Expiration": {"Days": EXPORTS_RETENTION_DAYS}}
+            ]
+        },
+    )  # fmt: skip

@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 from local.state import DEV_DATABASE, REPO_ROOT, dev_cluster, ensure_database
 
 logger = logging.getLogger("local.dev")
+LOCAL_EXPORTS_BUCKET = "skills-exports-local"
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -58,11 +59,13 @@ def main() -> int:
             conninfo, where = _database_url(stack)
             logger.info("PostgreSQL: %s", where)
 
-            from local.aws import local_aws_environment, start_moto
+            from local.aws import create_exports_bucket, local_aws_environment, start_moto
 
             moto = start_moto()
             stack.callback(moto.stop)
             os.environ.update(local_aws_environment(moto.url))
+            os.environ.setdefault("EXPORTS_BUCKET", LOCAL_EXPORTS_BUCKET)
+            create_exports_bucket(moto.url, os.environ["EXPORTS_BUCKET"])
             # PORT too: the Twilio signature is checked against http://127.0.0.1:$PORT unless configured otherwise.
             os.environ.update({"DATABASE_URL": conninfo, "APP_ENV": "local", "PORT": str(port)})
             from local.secrets import load_or_create, twilio_development_settings

@@ -21,6 +21,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from local.aws import MotoEndpoint, create_exports_bucket, local_aws_environment, start_moto
 from local.postgres import Cluster
 from local.secrets import generate_auth_secrets, twilio_development_settings
 from local.server import build_local_platform
@@ -28,6 +29,7 @@ from shared.config import get_settings
 from shared.db import Database
 from shared.db.migrate import migrate
 from shared.runtime import Runtime, install_runtime
+from shared.runtime.aws import S3Storage
 
 # Settings the code under test reads: throwaway auth keys, and a database URL that is never dialled (tests
 # hand the code a runtime holding their Database through install_runtime).
@@ -40,6 +42,11 @@ LOCAL_BASE_URL = "http://127.0.0.1:8000"
 os.environ.update(twilio_development_settings())
 os.environ["TWILIO_WEBHOOK_BASE_URL"] = LOCAL_BASE_URL
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+# Throwaway credentials for the suite's moto server (the endpoint is passed explicitly where it is used, so
+# tests that mock AWS in-process are not sent to it).
+for _name, _value in local_aws_environment("unused").items():
+    if _name != "AWS_ENDPOINT_URL":
+        os.environ.setdefault(_name, _value)
 
 
 @dataclass
@@ -112,12 +119,31 @@ def _truncate_all(url: str) -> None:
             )
 
 
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoEndpoint]:
+    """moto's server on a free 127.0.0.1 port, standing in for S3, as under ``make dev``."""
+    endpoint = start_moto()
+    yield endpoint
+    endpoint.stop()
+
+
 @pytest.fixture
-def runtime(database_url: str) -> Iterator[Runtime]:
-    """The process's runtime, its database the run's; every table is emptied after the test."""
+def exports_bucket(moto_server: MotoEndpoint) -> str:
+    """A bucket of the test's own, made as the stateful stack makes the exports bucket. (Per test: moto's
+    in-process mocks of other tests reset the server's state.)"""
+    name = f"exports-{secrets.token_hex(6)}"
+    create_exports_bucket(moto_server.url, name)
+    return name
+
+
+@pytest.fixture
+def runtime(database_url: str, moto_server: MotoEndpoint, exports_bucket: str) -> Iterator[Runtime]:
+    """The process's runtime, its database the run's and its exports bucket moto's; every table is emptied
+    after the test."""
     rt = Runtime(get_settings())
     database = Database(lambda: database_url, retry_attempts=5, on_statement=rt.meter.on_statement)
-    rt = rt.replace(db=database)
+    storage = S3Storage(exports_bucket, rt.settings.aws_region, rt.meter, endpoint_url=moto_server.url)
+    rt = rt.replace(db=database, storage=storage)
     install_runtime(rt)
     try:
         yield rt

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -17,68 +19,104 @@ from shared.runtime.ports import StoredObject
 logger = logging.getLogger(__name__)
 
 
-def _client(service: str, region: str, *, max_pool_connections: int = 10, **kwargs: Any) -> Any:
+def _client(
+    service: str, region: str, *, max_pool_connections: int = 10, config: Any = None, **kwargs: Any
+) -> Any:
     import boto3
     from botocore.config import Config
 
     # Bounded waits: a function must answer before API Gateway's 29 s, whatever AWS does.
-    config = Config(
+    bounded = Config(
         connect_timeout=3,
         read_timeout=10,
         retries={"mode": "standard", "max_attempts": 3},
         max_pool_connections=max_pool_connections,
     )
-    return boto3.client(service, region_name=region, config=config, **kwargs)  # type: ignore[call-overload]
+    if config is not None:
+        bounded = bounded.merge(config)
+    return boto3.client(service, region_name=region, config=bounded, **kwargs)  # type: ignore[call-overload]
 
 
 class S3Storage:
-    def __init__(self, bucket: str, region: str, meter: Meter) -> None:
+    """The exports bucket through boto3 (moto locally, at ``endpoint_url``). Every call is counted into the
+    meter as S3 bills it: PUTs per part, GETs and HEADs, and the transfer out of a presigned download."""
+
+    def __init__(self, bucket: str, region: str, meter: Meter, *, endpoint_url: str | None = None) -> None:
         self._bucket = bucket
         self._region = region
         self._meter = meter
+        self._endpoint_url = endpoint_url
 
     @cached_property
     def _s3(self) -> Any:
-        return _client("s3", self._region)
+        from botocore.config import Config
 
-    def put_file(self, key: str, path: Path, *, content_type: str) -> StoredObject:
+        # Presigned URLs are SigV4 (the only kind S3 accepts in newer regions); a local endpoint is an address
+        # with a port, where bucket names cannot be host names.
+        s3: Any = {"addressing_style": "path"} if self._endpoint_url else {}
+        return _client(
+            "s3", self._region, endpoint_url=self._endpoint_url, config=Config(signature_version="s3v4", s3=s3)
+        )
+
+    def put_file(self, key: str, path: Path, *, content_type: str, sha256: str | None = None) -> StoredObject:
+        from boto3.s3.transfer import TransferConfig
+
         size = path.stat().st_size
-        # One PUT up to 8 MB, then multipart (each part a billed PUT); the bucket's default encryption applies
-        # and is asked for explicitly too.
-        self._s3.upload_file(
-            str(path), self._bucket, key,
-            ExtraArgs={"ContentType": content_type, "ServerSideEncryption": "AES256"},
-        )  # fmt: skip
-        parts = 1 if size <= 8 * 1024 * 1024 else 2 + -(-size // (8 * 1024 * 1024))
-        self._meter.count(Component.S3_WRITE_REQUEST, parts)
-        return StoredObject(key, size)
+        extra = {"ContentType": content_type, "ServerSideEncryption": "AES256"}
+        if sha256:
+            extra["Metadata"] = {"sha256": sha256}  # type: ignore[assignment]
+        # Streamed from disk: one PUT up to 8 MB, then 8 MB parts (each a billed PUT, plus the create and
+        # complete calls), a few at a time. The bucket encrypts by default; the upload asks for it too.
+        config = TransferConfig(multipart_threshold=_PART_BYTES, multipart_chunksize=_PART_BYTES, max_concurrency=4)
+        self._s3.upload_file(str(path), self._bucket, key, ExtraArgs=extra, Config=config)
+        self._meter.count(Component.S3_WRITE_REQUEST, put_requests(size))
+        return StoredObject(key, size, sha256)
 
-    def presign_get(self, key: str, *, expires_s: int, filename: str, content_type: str) -> str:
+    def presign_get(
+        self, key: str, *, expires_s: int, filename: str, content_type: str, size_bytes: int | None = None
+    ) -> str:
         url: str = self._s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self._bucket,
                 "Key": key,
-                "ResponseContentDisposition": f'attachment; filename="{filename}"',
+                "ResponseContentDisposition": f'attachment; filename="{safe_filename(filename)}"',
                 "ResponseContentType": content_type,
             },
             ExpiresIn=expires_s,
         )
-        # The GET the URL leads to is billed to the request that handed it out.
+        # The GET the URL leads to, and its bytes leaving AWS, are billed to the request that handed it out.
         self._meter.count(Component.S3_READ_REQUEST)
+        if size_bytes:
+            self._meter.count(Component.DATA_TRANSFER_OUT_GB, Decimal(size_bytes) / _BYTES_PER_GB)
         return url
 
-    def exists(self, key: str) -> bool:
+    def head(self, key: str) -> StoredObject | None:
         from botocore.exceptions import ClientError
 
         self._meter.count(Component.S3_READ_REQUEST)
         try:
-            self._s3.head_object(Bucket=self._bucket, Key=key)
+            found = self._s3.head_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
+                return None
             raise
-        return True
+        return StoredObject(key, int(found["ContentLength"]), (found.get("Metadata") or {}).get("sha256"))
+
+
+_PART_BYTES = 8 * 1024 * 1024
+_BYTES_PER_GB = Decimal(1024**3)
+
+
+def put_requests(size: int) -> int:
+    """Billed PUT-class requests of an upload: one up to a part's size, else create + each part + complete."""
+    return 1 if size <= _PART_BYTES else 2 + -(-size // _PART_BYTES)
+
+
+def safe_filename(name: str) -> str:
+    """A filename that needs no quoting in a Content-Disposition header: letters, digits, dot, dash, underscore."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "download"
+    return cleaned[:120]
 
 
 class ApiGatewaySockets:

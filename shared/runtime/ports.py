@@ -27,18 +27,27 @@ class SystemClock:
 class StoredObject:
     key: str
     size: int
+    sha256: str | None = None  # hex digest of the whole object, as recorded when it was stored
 
 
 class ObjectStorage(Protocol):
     """The exports bucket: private, encrypted objects, read through short-lived presigned URLs."""
 
-    def put_file(self, key: str, path: Path, *, content_type: str) -> StoredObject: ...
-
-    def presign_get(self, key: str, *, expires_s: int, filename: str, content_type: str) -> str:
-        """A URL that GETs the object as an attachment named ``filename`` for ``expires_s`` seconds."""
+    def put_file(self, key: str, path: Path, *, content_type: str, sha256: str | None = None) -> StoredObject:
+        """Upload the file at ``path`` (streamed from disk, in parts when large) as ``key``; ``sha256`` is
+        kept with it."""
         ...
 
-    def exists(self, key: str) -> bool: ...
+    def presign_get(
+        self, key: str, *, expires_s: int, filename: str, content_type: str, size_bytes: int | None = None
+    ) -> str:
+        """A URL that GETs the object as an attachment named ``filename`` for ``expires_s`` seconds;
+        ``size_bytes`` is metered as the transfer out the download will cost."""
+        ...
+
+    def head(self, key: str) -> StoredObject | None:
+        """The object's size and recorded digest; None when there is no such object (any more)."""
+        ...
 
 
 class SocketPoster(Protocol):

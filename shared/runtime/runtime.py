@@ -124,7 +124,12 @@ class Runtime:
 
         if not self.settings.exports_bucket:
             raise ConfigError("EXPORTS_BUCKET is not set for this function")
-        return S3Storage(self.settings.exports_bucket, self.settings.aws_region, self.meter)
+        return S3Storage(
+            self.settings.exports_bucket,
+            self.settings.aws_region,
+            self.meter,
+            endpoint_url=self.settings.aws_endpoint_url,
+        )
 
     def _build_sockets(self) -> SocketPoster:
         from shared.runtime.aws import ApiGatewaySockets
