@@ -39,6 +39,7 @@ TOTP = Need.TOTP_KEY
 TWILIO_SECRET = Need.TWILIO
 # Functions that write outbox events kick the relay after their commit.
 KICK = Need.INVOKE_RELAY
+BUCKET = Need.EXPORTS_BUCKET
 
 
 def allowed(permission: str) -> Roles:
@@ -46,11 +47,17 @@ def allowed(permission: str) -> Roles:
     return Roles(frozenset(roles_for(permission)))
 
 
+def allowed_any(*permissions: str) -> Roles:
+    """The rule admitting whoever holds any of ``permissions`` (the service then checks which one applies)."""
+    return Roles(frozenset(role for permission in permissions for role in roles_for(permission)))
+
+
 def needs(*items: Need) -> frozenset[Need]:
     return frozenset(items)
 
 
 Route = HttpRoute
+EXPORTERS = allowed_any("exports.create", "costs.export")
 
 ROUTES: tuple[HttpRoute, ...] = (
     Route("GET", "/api/v1/health", "functions.health", PUBLIC, needs(DB), memory_mb=256, timeout_s=5),
@@ -112,6 +119,18 @@ ROUTES: tuple[HttpRoute, ...] = (
     Route("GET", "/api/v1/admin/outbox", "functions.admin_outbox_list", allowed("outbox.manage")),
     Route("POST", "/api/v1/admin/outbox/{event_id}/retry", "functions.admin_outbox_retry", allowed("outbox.manage"),
           needs(KICK)),
+    # Exports: assessments and answers need exports.create, costs need costs.export (checked per kind).
+    Route("POST", "/api/v1/exports", "functions.exports_create", EXPORTERS, needs(KICK)),
+    Route("GET", "/api/v1/exports", "functions.exports_list", EXPORTERS),
+    Route("GET", "/api/v1/exports/assessments.xlsx", "functions.exports_assessments_xlsx", allowed("exports.create"),
+          needs(BUCKET, KICK), memory_mb=1769, timeout_s=29),
+    Route("GET", "/api/v1/exports/{export_id}", "functions.exports_get", EXPORTERS),
+    Route("GET", "/api/v1/exports/{export_id}/download", "functions.exports_download", EXPORTERS, needs(BUCKET)),
+    Route("POST", "/api/v1/exports/{export_id}/links", "functions.exports_links_create", EXPORTERS),
+    Route("GET", "/api/v1/exports/{export_id}/links", "functions.exports_links_list", EXPORTERS),
+    Route("DELETE", "/api/v1/exports/{export_id}/links/{link_id}", "functions.exports_links_revoke", EXPORTERS),
+    # Share links: anyone holding one (rate-limited per address).
+    Route("GET", "/api/v1/d/{token}", "functions.exports_public_download", PUBLIC, needs(DB, BUCKET)),
 )  # fmt: skip
 
 # The WebSocket API (locally ws://127.0.0.1:$PORT/api/v1/ws/dashboard). $connect takes a ticket from
@@ -130,6 +149,9 @@ _JOBS: tuple[Job, ...] = (
         timeout_s=60),
     Job("whatsapp-close-idle", "functions.whatsapp_close_idle", (Schedule("rate(1 hour)"),), needs(DB),
         memory_mb=256, timeout_s=60),
+    # One full vCPU (1769 MB) for the workbook writer; Lambda's longest run for the largest exports.
+    Job("exports-worker", "functions.exports_worker", (OutboxEvent(frozenset({"export.requested"})),),
+        needs(DB, BUCKET, KICK), memory_mb=1769, timeout_s=900),
 )  # fmt: skip
 
 

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     # A message after this long a pause is met with "You're on Q7/20. Reply CONTINUE or RESTART".
     whatsapp_resume_after_minutes: int = Field(default=60, ge=1)
 
+    # Exports. Share links are built on PUBLIC_BASE_URL (e.g. https://skills.example.org) when set, else on
+    # the host the request came to. GET /api/v1/exports/assessments.xlsx makes a file of up to this many
+    # assessments at once; the public download route takes this many requests a minute from one address.
+    public_base_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
+    export_sync_max_rows: int = Field(default=5000, ge=0, le=50_000)
+    download_rate_per_minute: int = Field(default=30, ge=1, le=10_000)
+
     # The cost ledger: how this function is billed, and which deployment's fixed costs are shared out.
     function_architecture: Literal["arm64", "x86_64"] = "arm64"
     cost_profile: Literal["production", "lean"] = "production"

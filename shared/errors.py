@@ -49,6 +49,13 @@ class NotFound(DomainError):
     default_message = "The resource does not exist."
 
 
+class Gone(DomainError):
+    """It existed, and is no longer available (an expired file, a revoked or used-up link)."""
+
+    code = "gone"
+    default_message = "This is no longer available."
+
+
 class Conflict(DomainError):
     code = "conflict"
     default_message = "The request conflicts with the current state."

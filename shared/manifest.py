@@ -120,7 +120,8 @@ class Channel(StrEnum):
 
 # -- entries --------------------------------------------------------------------------------------------
 
-_PATH = re.compile(r"^/api/v1(/([a-z0-9-]+|\{[a-z_]+\}))+$")
+# Literal segments may end in a file extension (``/exports/assessments.xlsx``).
+_PATH = re.compile(r"^/api/v1(/([a-z0-9-]+(\.[a-z0-9]+)?|\{[a-z_]+\}))+$")
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _MODULE = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$")
@@ -128,7 +129,7 @@ API_GATEWAY_TIMEOUT_S = 29
 
 
 def _camel(words: str) -> str:
-    return "".join(w.capitalize() for w in re.split(r"[-_/{}$ ]+", words) if w)
+    return "".join(w.capitalize() for w in re.split(r"[-_/{}$. ]+", words) if w)
 
 
 def _check_entry(

@@ -45,6 +45,11 @@ def roles_for(permission: str) -> tuple[str, ...]:
     return tuple(sorted(r.value for r in PERMISSIONS[permission] | {Role.SUPER_ADMIN}))
 
 
+def may(role: Role, permission: str) -> bool:
+    """Whether ``role`` holds ``permission`` (super-admin holds all); raises KeyError for an unknown one."""
+    return role is Role.SUPER_ADMIN or role in PERMISSIONS[permission]
+
+
 def sees_only_own_records(role: Role) -> bool:
     """Enumerators see only the respondents and assessments they entered themselves."""
     return role is Role.ENUMERATOR

@@ -11,6 +11,7 @@ The connection is in autocommit mode; a use case opens ``transaction()`` (one at
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import threading
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg.conninfo import make_conninfo
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from shared.db.errors import is_retryable, translated_errors
 from shared.errors import ConcurrencyConflict, DatabaseUnavailable
@@ -30,6 +31,7 @@ from shared.errors import ConcurrencyConflict, DatabaseUnavailable
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_cursor_names = itertools.count()
 
 
 class IsolationLevel(StrEnum):
@@ -270,6 +272,28 @@ class Database:
                     raise
                 self._back_off(exc, attempt, limit)
         raise AssertionError("unreachable")
+
+    def stream(
+        self, conn: psycopg.Connection[Any], query: Any, params: Any = None, *, batch_rows: int = 2000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of ``query`` as tuples, ``batch_rows`` at a time, through a server-side cursor (DECLARE,
+        then FETCH) in the caller's transaction on ``conn``: however many rows there are, only one batch is
+        in memory here. Each FETCH counts as a statement of its own for the cost ledger's database time."""
+        with conn.cursor(name=f"stream_{next(_cursor_names)}", row_factory=tuple_row) as cursor:
+            self._timed(lambda: cursor.execute(query, params))
+            while True:
+                batch = self._timed(lambda: cursor.fetchmany(batch_rows))
+                if not batch:
+                    return
+                yield batch
+
+    def _timed(self, call: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        try:
+            return call()
+        finally:
+            if self._on_statement is not None:
+                self._on_statement(time.perf_counter() - started, 1)
 
     def run_in_transaction(
         self,

@@ -34,7 +34,7 @@ class ColumnType(StrEnum):
     INTEGER = "integer"
     DATETIME = "datetime"  # timezone-aware datetimes, written in UTC
     DATE = "date"
-    VALUE = "value"  # numbers as numbers, anything else as text (an answer of any question type)
+    VALUE = "value"  # numbers as numbers, times as times, anything else as text (an answer of any type)
 
 
 _WIDTHS = {
@@ -54,6 +54,7 @@ class Column:
     header: str
     type: ColumnType = ColumnType.TEXT
     width: float | None = None  # None: by type, widened to fit the header
+    number_format: str | None = None  # None: by type (times as yyyy-mm-dd hh:mm:ss, numbers as General)
 
     @property
     def display_width(self) -> float:
@@ -104,6 +105,7 @@ class Workbook:
         self._header_quoted = self._book.add_format({"bold": True, "bottom": 1, "quote_prefix": True})
         self._quoted = self._book.add_format({"quote_prefix": True})
         self._formats = {kind: self._book.add_format({"num_format": fmt}) for kind, fmt in _FORMATS.items()}
+        self._custom: dict[str, Any] = {}
         self._names: set[str] = set()
         self._current: Sheet | None = None
         self.rows_by_sheet: dict[str, int] = {}
@@ -122,6 +124,11 @@ class Workbook:
         self._book.close()
 
     # -- for Sheet -----------------------------------------------------------------------------------------
+
+    def _format(self, number_format: str) -> Any:
+        if number_format not in self._custom:
+            self._custom[number_format] = self._book.add_format({"num_format": number_format})
+        return self._custom[number_format]
 
     def _new_worksheet(self, name: str) -> Any:
         unique, n = sheet_name(name), 1
@@ -157,12 +164,16 @@ class Sheet:
             header = column.header
             ws.write_string(0, c, header, book._header_quoted if is_formula_like(header) else book._header)
         self._row = 1
-        self._writers = [self._writer(column.type) for column in self.columns]
+        self._writers = [self._writer(column) for column in self.columns]
 
-    def _writer(self, kind: ColumnType) -> Callable[[int, int, Any], None]:
-        ws, quoted = self._ws, self._book._quoted
+    def _writer(self, column: Column) -> Callable[[int, int, Any], None]:
+        book, kind = self._book, column.type
+        ws, quoted = self._ws, book._quoted
         write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
-        number_format = self._book._formats.get(kind)
+        number_format = book._format(column.number_format) if column.number_format else book._formats.get(kind)
+        time_format = (
+            number_format if kind in (ColumnType.DATETIME, ColumnType.DATE) else book._formats[ColumnType.DATETIME]
+        )
 
         def text(r: int, c: int, value: Any) -> None:
             s = value if value.__class__ is str else str(value)
@@ -180,14 +191,16 @@ class Sheet:
                 write_number(r, c, float(value), number_format)
             elif isinstance(value, int | float):
                 write_number(r, c, value, number_format)
+            elif isinstance(value, date):
+                moment(r, c, value)
             else:
                 text(r, c, value)
 
         def moment(r: int, c: int, value: Any) -> None:
             if isinstance(value, datetime):
-                write_datetime(r, c, utc_naive(value), number_format)
+                write_datetime(r, c, utc_naive(value), time_format)
             elif isinstance(value, date):
-                write_datetime(r, c, datetime(value.year, value.month, value.day), number_format)
+                write_datetime(r, c, datetime(value.year, value.month, value.day), time_format)
             else:
                 text(r, c, value)
 

@@ -1,8 +1,9 @@
 """Deletes what has outlived its purpose: idempotency records past their expiry (kept 48 h, promised 24 h),
 failed-attempt records older than a day (throttling looks back 15 minutes), sign-in attempts (mfa
-challenges) a day after they expired, outbox events a week after they were delivered (failed ones stay until a
-super-admin sends them again), WebSocket tickets an hour after they expired, and connections older than API
-Gateway lets one live (2 hours) whose $disconnect never came."""
+challenges) a day after they expired, request-rate windows older than an hour (they last a minute), outbox events
+a week after they were delivered (failed ones stay until a super-admin sends them again), WebSocket tickets an
+hour after they expired, and connections older than API Gateway lets one live (2 hours) whose $disconnect never
+came; and fails for good the exports Lambda stopped before they finished (still running past their deadline)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ _STEPS = {
     "outbox": "DELETE FROM outbox WHERE dispatched_at < now() - interval '7 days'",
     "ws_tickets": "DELETE FROM ws_tickets WHERE expires_at < now() - interval '1 hour'",
     "ws_connections": "DELETE FROM ws_connections WHERE connected_at < now() - interval '3 hours'",
+    "request_rates": "DELETE FROM request_rates WHERE window_start < now() - interval '1 hour'",
+    "overdue_exports": "UPDATE exports SET status = 'failed', error = 'The export did not finish in time.',"
+    " finished_at = now() WHERE status = 'running' AND deadline_at <= now()",
 }
 
 
 def run(db: Database) -> dict[str, int]:
-    """Rows deleted per table, each table in a transaction of its own."""
+    """Rows deleted (or, for overdue exports, failed) per step, each step in a transaction of its own."""
     deleted: dict[str, int] = {}
     for table, statement in _STEPS.items():
 

@@ -1,5 +1,5 @@
 """The dependencies function modules declare, as ``Annotated`` types: ``Db``, ``Rt``, ``CurrentUser``, ``Ctx``,
-``TwilioForm``. All ``async def``: see shared.web.app."""
+``TwilioForm``, ``BaseUrl``. All ``async def``: see shared.web.app."""
 
 from __future__ import annotations
 
@@ -43,8 +43,24 @@ async def current_context(request: Request) -> RequestContext:
     return request_context(request)
 
 
+async def public_base_url(request: Request) -> str:
+    """Where clients reach this API: PUBLIC_BASE_URL when configured, else the scheme and host the request
+    came to through API Gateway (with the stage, for a named stage)."""
+    configured = current_runtime().settings.public_base_url
+    if configured:
+        return configured.rstrip("/")
+    event = request.scope.get("aws.event") or {}
+    context = event.get("requestContext") or {}
+    headers = event.get("headers") or {}
+    host = context.get("domainName") or headers.get("host") or request.url.netloc
+    stage = context.get("stage") or "$default"
+    proto = headers.get("x-forwarded-proto") or request.url.scheme
+    return f"{proto}://{host}" + ("" if stage == "$default" else f"/{stage}")
+
+
 Rt = Annotated[Runtime, Depends(runtime)]
 Db = Annotated[Database, Depends(database)]
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 Ctx = Annotated[RequestContext, Depends(current_context)]
 TwilioForm = Annotated[dict[str, str], Depends(twilio_form)]
+BaseUrl = Annotated[str, Depends(public_base_url)]

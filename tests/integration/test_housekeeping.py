@@ -39,8 +39,12 @@ def test_housekeeping_deletes_expired_rows_only(db: Database) -> None:
 
     result = housekeeping.handler({}, LambdaContext(FunctionSpec("Housekeeping", "functions.housekeeping")))
 
-    assert result == {"deleted": {"idempotency_keys": 1, "auth_failures": 1, "mfa_challenges": 0, "outbox": 1,
-                                  "ws_tickets": 1, "ws_connections": 1}}  # fmt: skip
+    assert result == {
+        "deleted": {
+            "idempotency_keys": 1, "auth_failures": 1, "mfa_challenges": 0, "outbox": 1, "ws_tickets": 1,
+            "ws_connections": 1, "request_rates": 0, "overdue_exports": 0,
+        }
+    }  # fmt: skip
     with db.transaction(read_only=True) as conn:
         keys = [r["key"] for r in conn.execute("SELECT key FROM idempotency_keys")]
         failures = conn.execute("SELECT count(*) AS n FROM auth_failures").fetchone()

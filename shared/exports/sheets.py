@@ -1,0 +1,414 @@
+"""What each kind of export holds, read in one consistent snapshot (one read-only REPEATABLE READ
+transaction) and handed on as a stream of events: the total to expect, then each sheet's columns and its
+rows in batches. Rows come through a server-side cursor, so an export of any size holds one batch at a time.
+
+- assessments: Assessments (one row per assessment: labels, not ids; score and band per skill;
+  recommendations; the answer to each question, as people read it), Codebook, About.
+- answers: Answers (one row per answer: question code and label, option codes and labels), Codebook, About.
+- costs: Costs (one row per cost ledger request), About.
+
+Times are written in UTC and say so in their headers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from psycopg import Connection
+
+from shared.db import Database, IsolationLevel
+from shared.exports.workbook import Column
+from shared.exports.workbook import ColumnType as T
+
+USD_FORMAT = "0.000000000000"
+BATCH_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Total:
+    """The rows the counted sheets will hold."""
+
+    rows: int
+
+
+@dataclass(frozen=True)
+class StartSheet:
+    name: str
+    columns: list[Column]
+    counted: bool  # its rows count towards the total (the data, not the codebook or the about sheet)
+
+
+@dataclass(frozen=True)
+class Rows:
+    rows: list[list[Any]]
+
+
+Event = Total | StartSheet | Rows
+
+
+@dataclass(frozen=True)
+class Request:
+    """One export to read: what, with which (validated) filters, for whom."""
+
+    export_id: UUID
+    kind: str
+    filters: dict[str, Any]  # as stored and shown: JSON values
+    params: dict[str, Any]  # the SQL parameters the filters stand for
+    requested_by: str
+    requested_at: datetime
+    only: UUID | None = None  # the user whose records alone may be read (enumerators), or None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def read(db: Database, request: Request) -> Generator[Event, None, None]:
+    """The events of ``request``'s workbook, from one snapshot of the database."""
+    with db.transaction(IsolationLevel.REPEATABLE_READ, read_only=True) as conn:
+        as_of = conn.execute("SELECT now() AS at").fetchone()["at"]  # type: ignore[index]
+        match request.kind:
+            case "assessments":
+                yield from _assessments(db, conn, request)
+                yield from _codebook(conn, request)
+            case "answers":
+                yield from _answers(db, conn, request)
+                yield from _codebook(conn, request)
+            case "costs":
+                yield from _costs(db, conn, request)
+            case _:
+                raise ValueError(f"unknown export kind {request.kind!r}")
+        yield from _about(request, as_of)
+
+
+def _counted(request: Request, sheet: str, rows: Iterator[list[list[Any]]]) -> Iterator[Event]:
+    for batch in rows:
+        request.counts[sheet] = request.counts.get(sheet, 0) + len(batch)
+        yield Rows(batch)
+
+
+# -- assessments and answers ------------------------------------------------------------------------------
+
+# The selection of GET /api/v1/assessments, on assessments ``a`` joined with their versions ``v``.
+_WHERE = """
+WHERE a.status = 'submitted'
+  AND (%(only)s::uuid IS NULL OR a.enumerator_id = %(only)s)
+  AND (%(sector)s::text IS NULL OR a.sector = %(sector)s)
+  AND (%(since)s::timestamptz IS NULL OR a.submitted_at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR a.submitted_at < %(until)s)
+  AND (%(channel)s::text IS NULL OR a.channel = %(channel)s)
+  AND (%(questionnaire_id)s::uuid IS NULL OR v.questionnaire_id = %(questionnaire_id)s)
+  AND (%(version_id)s::uuid IS NULL OR a.version_id = %(version_id)s)
+  AND (%(respondent_id)s::uuid IS NULL OR a.respondent_id = %(respondent_id)s)
+"""
+_SELECTED = "FROM assessments a JOIN questionnaire_versions v ON v.id = a.version_id" + _WHERE
+
+
+def count_assessments(db: Database, params: dict[str, Any]) -> int:
+    row = db.fetch_one(f"SELECT count(*) AS n {_SELECTED}", params)
+    return int(row["n"]) if row else 0
+
+
+# Skill and question columns: every code the selected assessments' versions have, labelled as in the newest
+# of those versions, in questionnaire order.
+_SKILL_COLUMNS = f"""
+WITH used AS (SELECT DISTINCT a.version_id {_SELECTED})
+SELECT k.code, (array_agg(k.label_en ORDER BY qv.created_at DESC))[1] AS label
+FROM skills k JOIN used u ON u.version_id = k.version_id JOIN questionnaire_versions qv ON qv.id = k.version_id
+GROUP BY k.code ORDER BY min(k.position), k.code
+"""
+_QUESTION_COLUMNS = f"""
+WITH used AS (SELECT DISTINCT a.version_id {_SELECTED})
+SELECT q.code, (array_agg(q.label_en ORDER BY qv.created_at DESC))[1] AS label
+FROM questions q JOIN used u ON u.version_id = q.version_id JOIN questionnaire_versions qv ON qv.id = q.version_id
+GROUP BY q.code ORDER BY min(q.position), q.code
+"""
+
+# Newest first, as GET /api/v1/assessments lists them. Scores and answers come as one JSON object each
+# (code -> value), which costs the database one index range scan per assessment and table.
+_ASSESSMENTS = f"""
+SELECT a.id::text, a.submitted_at, a.started_at, r.name, s.label_en, r.region, r.language, a.channel, v.title_en,
+       v.version, coalesce(nullif(u.full_name, ''), u.email),
+       (SELECT jsonb_object_agg(k.code, jsonb_build_array(ss.score, coalesce(b.label_en, ss.band)))
+        FROM skill_scores ss JOIN skills k ON k.id = ss.skill_id
+        LEFT JOIN rubric_bands b ON b.version_id = ss.rubric_version AND b.code = ss.band
+        WHERE ss.assessment_id = a.id),
+       (SELECT string_agg(k.label_en || ': ' || ar.text_en, E'\\n' ORDER BY ar.priority, k.position)
+        FROM assessment_recommendations ar JOIN skills k ON k.id = ar.skill_id WHERE ar.assessment_id = a.id),
+       (SELECT jsonb_object_agg(q.code, CASE q.type
+                   WHEN 'single_choice' THEN to_jsonb(coalesce(
+                       (SELECT o.label_en FROM question_options o
+                        WHERE o.question_id = q.id AND o.code = x.value #>> '{{}}'),
+                       x.value #>> '{{}}'))
+                   WHEN 'multi_choice' THEN to_jsonb(
+                       (SELECT string_agg(o.label_en, '; ' ORDER BY o.position) FROM question_options o
+                        WHERE o.question_id = q.id AND x.value ? o.code))
+                   ELSE x.value END)
+        FROM answers x JOIN questions q ON q.id = x.question_id WHERE x.assessment_id = a.id)
+FROM assessments a
+JOIN questionnaire_versions v ON v.id = a.version_id
+JOIN respondents r ON r.id = a.respondent_id
+JOIN sectors s ON s.code = a.sector
+LEFT JOIN users u ON u.id = a.enumerator_id
+{_WHERE}
+ORDER BY a.submitted_at DESC, a.id DESC
+"""
+
+_ASSESSMENT_COLUMNS = [
+    Column("Assessment ID", width=38),
+    Column("Submitted at (UTC)", T.DATETIME),
+    Column("Started at (UTC)", T.DATETIME),
+    Column("Respondent", width=24),
+    Column("Sector", width=20),
+    Column("Region"),
+    Column("Language", width=9),
+    Column("Channel", width=10),
+    Column("Questionnaire", width=28),
+    Column("Version", T.INTEGER, width=8),
+    Column("Entered by", width=24),
+]
+
+
+def _assessments(db: Database, conn: Connection[Any], request: Request) -> Iterator[Event]:
+    params = request.params
+    total = conn.execute(f"SELECT count(*) AS n {_SELECTED}", params).fetchone()["n"]  # type: ignore[index]
+    skills = [(r["code"], r["label"]) for r in conn.execute(_SKILL_COLUMNS, params)]
+    questions = [(r["code"], r["label"]) for r in conn.execute(_QUESTION_COLUMNS, params)]
+    columns = list(_ASSESSMENT_COLUMNS)
+    for code, label in skills:
+        columns += [Column(f"{label} ({code}) score", T.NUMBER), Column(f"{label} ({code}) band", width=16)]
+    columns.append(Column("Recommendations", width=60))
+    columns += [Column(f"{label} ({code})", T.VALUE, width=24) for code, label in questions]
+    yield Total(total)
+    yield StartSheet("Assessments", columns, counted=True)
+    skill_codes = [code for code, _ in skills]
+    question_codes = [code for code, _ in questions]
+    no_score = (None, None)
+
+    def cells(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
+        out = []
+        for row in batch:
+            values = list(row[:11])
+            scores = row[11] or {}
+            for code in skill_codes:
+                values.extend(scores.get(code, no_score))
+            values.append(row[12])
+            answers = row[13] or {}
+            values.extend(answers.get(code) for code in question_codes)
+            out.append(values)
+        return out
+
+    yield from _counted(
+        request, "Assessments", map(cells, db.stream(conn, _ASSESSMENTS, params, batch_rows=BATCH_ROWS))
+    )
+
+
+_ANSWERS = f"""
+SELECT a.id::text, a.submitted_at, r.name, s.label_en, v.title_en, v.version, k.label_en, q.code, q.label_en, q.type,
+       CASE WHEN q.type IN ('single_choice', 'multi_choice') THEN NULL ELSE x.value END,
+       opt.codes, opt.labels, x.score
+FROM assessments a
+JOIN questionnaire_versions v ON v.id = a.version_id
+JOIN respondents r ON r.id = a.respondent_id
+JOIN sectors s ON s.code = a.sector
+JOIN answers x ON x.assessment_id = a.id
+JOIN questions q ON q.id = x.question_id
+JOIN skills k ON k.id = q.skill_id
+LEFT JOIN LATERAL (
+    SELECT string_agg(o.code, '; ' ORDER BY o.position) AS codes,
+           string_agg(o.label_en, '; ' ORDER BY o.position) AS labels
+    FROM question_options o
+    WHERE q.type IN ('single_choice', 'multi_choice') AND o.question_id = q.id
+      AND ((jsonb_typeof(x.value) = 'string' AND o.code = x.value #>> '{{}}')
+           OR (jsonb_typeof(x.value) = 'array' AND x.value ? o.code))
+) opt ON true
+{_WHERE}
+ORDER BY a.submitted_at DESC, a.id DESC, q.position
+"""
+
+_ANSWER_COLUMNS = [
+    Column("Assessment ID", width=38),
+    Column("Submitted at (UTC)", T.DATETIME),
+    Column("Respondent", width=24),
+    Column("Sector", width=20),
+    Column("Questionnaire", width=28),
+    Column("Version", T.INTEGER, width=8),
+    Column("Skill", width=20),
+    Column("Question code", width=20),
+    Column("Question", width=48),
+    Column("Type", width=14),
+    Column("Answer", T.VALUE, width=24),
+    Column("Option codes", width=20),
+    Column("Option labels", width=32),
+    Column("Score (0-1)", T.NUMBER),
+]
+
+
+def _answers(db: Database, conn: Connection[Any], request: Request) -> Iterator[Event]:
+    params = request.params
+    total = conn.execute(
+        f"SELECT count(*) AS n FROM assessments a JOIN questionnaire_versions v ON v.id = a.version_id"
+        f" JOIN answers x ON x.assessment_id = a.id {_WHERE}",
+        params,
+    ).fetchone()["n"]  # type: ignore[index]
+    yield Total(total)
+    yield StartSheet("Answers", _ANSWER_COLUMNS, counted=True)
+
+    def cells(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
+        return [list(row) for row in batch]
+
+    yield from _counted(request, "Answers", map(cells, db.stream(conn, _ANSWERS, params, batch_rows=BATCH_ROWS)))
+
+
+_CODEBOOK_COLUMNS = [
+    Column("Questionnaire", width=20),
+    Column("Version", T.INTEGER, width=8),
+    Column("Item", width=15),
+    Column("Code", width=20),
+    Column("Belongs to", width=20),
+    Column("Type", width=14),
+    Column("Label (en)", width=48),
+    Column("Label (fr)", width=48),
+    Column("Min", T.NUMBER, width=8),
+    Column("Max", T.NUMBER, width=8),
+    Column("Score", T.NUMBER, width=8),
+    Column("Weight", T.NUMBER, width=8),
+    Column("Required", width=9),
+    Column("Priority", T.INTEGER, width=8),
+]
+
+# Everything that explains the codes of the selected assessments' versions, in questionnaire order: skills,
+# then each question followed by its options, then the rubric's bands and recommendations.
+_CODEBOOK = f"""
+WITH used AS (SELECT DISTINCT a.version_id {_SELECTED}),
+ver AS (SELECT v.id, qn.code AS questionnaire, v.version FROM questionnaire_versions v
+        JOIN questionnaires qn ON qn.id = v.questionnaire_id JOIN used u ON u.version_id = v.id)
+SELECT questionnaire, version, item, code, belongs_to, type, label_en, label_fr, min, max, score, weight, required,
+       priority
+FROM (
+    SELECT ver.questionnaire, ver.version, 1 AS part, k.position AS p1, 0 AS p2, 'skill' AS item, k.code,
+           NULL AS belongs_to, NULL AS type, k.label_en, k.label_fr, NULL::numeric AS min, NULL::numeric AS max,
+           NULL::numeric AS score, NULL::numeric AS weight, NULL AS required, NULL::int AS priority
+    FROM skills k JOIN ver ON ver.id = k.version_id
+    UNION ALL
+    SELECT ver.questionnaire, ver.version, 2, q.position, -1, 'question', q.code, k.code, q.type, q.label_en,
+           q.label_fr, q.min_value, q.max_value, NULL, q.weight, CASE WHEN q.required THEN 'yes' ELSE 'no' END, NULL
+    FROM questions q JOIN ver ON ver.id = q.version_id JOIN skills k ON k.id = q.skill_id
+    UNION ALL
+    SELECT ver.questionnaire, ver.version, 2, q.position, o.position, 'option', o.code, q.code, NULL, o.label_en,
+           o.label_fr, NULL, NULL, o.score, NULL, NULL, NULL
+    FROM question_options o JOIN questions q ON q.id = o.question_id JOIN ver ON ver.id = q.version_id
+    UNION ALL
+    SELECT ver.questionnaire, ver.version, 3, b.min_score::int, 0, 'band', b.code, NULL, NULL, b.label_en,
+           b.label_fr, b.min_score, b.max_score, NULL, NULL, NULL, NULL
+    FROM rubric_bands b JOIN ver ON ver.id = b.version_id
+    UNION ALL
+    SELECT ver.questionnaire, ver.version, 4, k.position, rb.min_score::int, 'recommendation', r.band, k.code, NULL,
+           r.text_en, r.text_fr, NULL, NULL, NULL, NULL, NULL, r.priority
+    FROM rubric_recommendations r JOIN ver ON ver.id = r.version_id JOIN skills k ON k.id = r.skill_id
+    JOIN rubric_bands rb ON rb.version_id = r.version_id AND rb.code = r.band
+) c
+ORDER BY questionnaire, version, part, p1, p2, code
+"""
+
+
+def _codebook(conn: Connection[Any], request: Request) -> Iterator[Event]:
+    yield StartSheet("Codebook", _CODEBOOK_COLUMNS, counted=False)
+    with conn.cursor() as cursor:
+        rows = [list(r.values()) for r in cursor.execute(_CODEBOOK, request.params)]
+    request.counts["Codebook"] = len(rows)
+    yield Rows(rows)
+
+
+# -- costs --------------------------------------------------------------------------------------------------
+
+_COSTS_WHERE = """
+FROM cost_requests
+WHERE started_at >= %(from)s AND started_at < %(to)s
+  AND (%(route)s::text IS NULL OR entry = %(route)s)
+  AND (%(function)s::text IS NULL OR function_name = %(function)s)
+  AND (%(channel)s::text IS NULL OR channel = %(channel)s)
+  AND (%(status)s::int IS NULL OR status = %(status)s)
+  AND (%(actor)s::text IS NULL OR actor = %(actor)s)
+  AND (%(assessment_id)s::uuid IS NULL OR assessment_id = %(assessment_id)s)
+"""
+_COSTS = f"""
+SELECT request_id, started_at, entry, function_name, kind, status, channel, actor, assessment_id::text, duration_ms,
+       billed_ms, memory_mb, architecture, cold_start, init_ms, max_memory_mb, db_ms, db_statements, lambda_usd,
+       gateway_usd, s3_usd, twilio_usd, twilio_actual_usd, direct_usd, price_version, region,
+       CASE WHEN reconciled_at IS NULL THEN 'no' ELSE 'yes' END
+{_COSTS_WHERE}
+ORDER BY started_at DESC, request_id DESC
+"""
+_COST_COLUMNS = [
+    Column("Request ID", width=38),
+    Column("Started at (UTC)", T.DATETIME),
+    Column("Route", width=36),
+    Column("Function", width=28),
+    Column("Kind", width=10),
+    Column("Status", T.INTEGER, width=8),
+    Column("Channel", width=10),
+    Column("Actor", width=44),
+    Column("Assessment ID", width=38),
+    Column("Duration (ms)", T.NUMBER),
+    Column("Billed (ms)", T.INTEGER),
+    Column("Memory (MB)", T.INTEGER),
+    Column("Architecture", width=12),
+    Column("Cold start", T.NUMBER, width=10),
+    Column("Init (ms)", T.NUMBER),
+    Column("Max memory used (MB)", T.INTEGER),
+    Column("Database (ms)", T.NUMBER),
+    Column("Statements", T.INTEGER),
+    Column("Lambda (USD)", T.NUMBER, number_format=USD_FORMAT, width=16),
+    Column("API Gateway (USD)", T.NUMBER, number_format=USD_FORMAT, width=16),
+    Column("S3 (USD)", T.NUMBER, number_format=USD_FORMAT, width=16),
+    Column("Twilio (USD)", T.NUMBER, number_format=USD_FORMAT, width=16),
+    Column("Twilio as reported (USD)", T.NUMBER, number_format=USD_FORMAT, width=16),
+    Column("Direct (USD)", T.NUMBER, number_format=USD_FORMAT, width=16),
+    Column("Price version", T.INTEGER),
+    Column("Region", width=12),
+    Column("Reconciled", width=10),
+]
+
+
+def _costs(db: Database, conn: Connection[Any], request: Request) -> Iterator[Event]:
+    params = request.params
+    total = conn.execute(f"SELECT count(*) AS n {_COSTS_WHERE}", params).fetchone()["n"]  # type: ignore[index]
+    yield Total(total)
+    yield StartSheet("Costs", _COST_COLUMNS, counted=True)
+
+    def cells(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
+        return [list(row) for row in batch]
+
+    yield from _counted(request, "Costs", map(cells, db.stream(conn, _COSTS, params, batch_rows=BATCH_ROWS)))
+
+
+# -- about --------------------------------------------------------------------------------------------------
+
+_NOTES = {
+    "assessments": "One row per submitted assessment, newest first. Scores are 0-100 per skill; bands and "
+    "recommendations follow the rubric of the assessment's questionnaire version. Answers are shown as people read "
+    "them (option labels); the Codebook sheet gives every code.",
+    "answers": "One row per answer, newest assessment first, in question order. Answer holds numbers and text; "
+    "choices are in Option codes and Option labels. Score (0-1) is the answer's share of its question's weight.",
+    "costs": "One row per invocation of the cost ledger, newest first, priced with the price version shown. "
+    "Shared (fixed) costs are not in these rows.",
+}
+
+
+def _about(request: Request, as_of: datetime) -> Iterator[Event]:
+    yield StartSheet("About", [Column("Field", width=26), Column("Value", T.VALUE, width=80)], counted=False)
+    rows: list[list[Any]] = [
+        ["Export", str(request.export_id)],
+        ["Kind", request.kind],
+        ["Filters", json.dumps(request.filters, sort_keys=True) if request.filters else "none"],
+        ["Requested by", request.requested_by],
+        ["Requested at (UTC)", request.requested_at],
+        ["Data as of (UTC)", as_of],
+        *([f"Rows in {sheet}", n] for sheet, n in request.counts.items()),
+        ["Times", "All times are UTC."],
+        ["Notes", _NOTES[request.kind]],
+    ]
+    yield Rows(rows)
