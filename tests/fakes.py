@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from shared.runtime.meter import Invocation
+from shared.runtime.ports import StoredObject
 
 
 class RecordingLedger:
@@ -65,3 +68,30 @@ class RecordingInvoker:
 
     def invoke_async(self, job: str, payload: dict[str, Any]) -> None:
         self.invokes.append((job, payload))
+
+
+class SteppingClock:
+    """A clock that moves ``step`` forward each time it is read: work that watches the clock sees time fly."""
+
+    def __init__(self, start: datetime, step: timedelta) -> None:
+        self._now = start
+        self._step = step
+
+    def now(self) -> datetime:
+        self._now += self._step
+        return self._now
+
+
+class FailingStorage:
+    """An exports bucket that refuses every upload."""
+
+    def put_file(self, key: str, path: Path, *, content_type: str, sha256: str | None = None) -> StoredObject:
+        raise ConnectionError("the bucket is unreachable")
+
+    def presign_get(
+        self, key: str, *, expires_s: int, filename: str, content_type: str, size_bytes: int | None = None
+    ) -> str:
+        raise ConnectionError("the bucket is unreachable")
+
+    def head(self, key: str) -> StoredObject | None:
+        raise ConnectionError("the bucket is unreachable")

@@ -11,8 +11,9 @@ import httpx
 import openpyxl
 
 from local.lambda_runtime import FunctionSpec, LambdaContext
+from shared.auth import repository
 from shared.db import Database
-from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
+from tests.integration.auth_helpers import bearer, login_tokens, mint_pair, signup_first
 from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
 from tests.integration.test_submissions import body
 
@@ -21,17 +22,25 @@ WORKER = FunctionSpec("ExportsWorkerJob", "functions.exports_worker", 1769, 900)
 
 
 async def exports_world(api: httpx.AsyncClient, db: Database) -> dict[str, Any]:
-    """A published questionnaire, a super-admin, an analyst, an enumerator and a finance user (tokens)."""
+    """A published questionnaire, a super-admin, two analysts, an enumerator and a finance user (tokens).
+    Only the first signs up through the API; the others are written straight in (no password hashing)."""
     add_test_sectors(db)
     root = await signup_first(api)
     admin = str((await login_tokens(api, root))["access_token"])
     published = await publish_small(api, admin)
     tokens = {"admin": admin}
     ids = {"admin": root.id}
-    for name, role in (("analyst", "analyst"), ("other", "analyst"), ("enum", "enumerator"), ("finance", "finance")):
-        account = await invite_and_signup(api, admin, f"{name}@example.org", role)
-        tokens[name] = str((await login_tokens(api, account))["access_token"])
-        ids[name] = account.id
+    with db.transaction() as conn:
+        password_hash = conn.execute("SELECT password_hash FROM users WHERE id = %s", (root.id,)).fetchone()
+        assert password_hash is not None
+        people = {
+            name: repository.insert_user(conn, f"{name}@example.org", "", password_hash["password_hash"], role).id
+            for name, role in (("analyst", "analyst"), ("other", "analyst"), ("enum", "enumerator"),
+                               ("finance", "finance"))
+        }  # fmt: skip
+    for name, user_id in people.items():
+        tokens[name] = mint_pair(db, str(user_id))["access"]
+        ids[name] = str(user_id)
     return {"tokens": tokens, "ids": ids, "published": published}
 
 
