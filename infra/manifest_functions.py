@@ -138,6 +138,7 @@ class ManifestFunctions(Construct):
         (infra/profiles.py Profile.job_schedule; a paused Aurora is woken by each run)."""
         super().__init__(scope, construct_id)
         self._defaults = defaults
+        self._exports_arn: str | None = None
         self.route_functions: dict[str, lambda_.Function] = {}
         self.websocket_functions: dict[str, lambda_.Function] = {}
         self.job_functions: dict[str, lambda_.Function] = {}
@@ -292,10 +293,7 @@ class ManifestFunctions(Construct):
                 case Need.EXPORTS_BUCKET:
                     # Objects only: write an export, read it back, presign GETs of it (the URL carries this
                     # role's permission), and abort a multipart upload left behind by a timeout.
-                    bucket = self._required(entry, need, d.exports_bucket)
-                    # A named export, so that the policy's resource (and its acknowledgment) reads the same
-                    # in every synth.
-                    arn = Stack.of(bucket).export_value(bucket.bucket_arn, name=EXPORTS_BUCKET_ARN_EXPORT)
+                    arn = self._exports_bucket_arn(entry, need)
                     function.add_to_role_policy(
                         iam.PolicyStatement(
                             actions=["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
@@ -326,6 +324,14 @@ class ManifestFunctions(Construct):
                                 "API Gateway as clients connect.",
                             )
                         )
+
+    def _exports_bucket_arn(self, entry: Entry, need: Need) -> str:
+        """The bucket's ARN through one named export of the stateful stack (made once, whichever functions
+        need it), so that the policy's resource (and its acknowledgment) reads the same in every synth."""
+        if self._exports_arn is None:
+            bucket = self._required(entry, need, self._defaults.exports_bucket)
+            self._exports_arn = Stack.of(bucket).export_value(bucket.bucket_arn, name=EXPORTS_BUCKET_ARN_EXPORT)
+        return self._exports_arn
 
     @staticmethod
     def _grant_invokes(

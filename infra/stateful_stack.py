@@ -28,12 +28,13 @@ from constructs import Construct
 from infra.packaging import ARCHITECTURE, RUNTIME
 from infra.profiles import Profile
 from shared.config import DEFAULT_STATEMENT_TIMEOUT_MS
+from shared.exports import RETENTION_DAYS
 
 POSTGRES_PORT = 5432
 DATABASE_NAME = "skills"
 DATABASE_USER = "skills_admin"
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
-EXPORTS_RETENTION = Duration.days(30)
+EXPORTS_RETENTION = Duration.days(RETENTION_DAYS)  # as the API shows them (shared/exports)
 DATABASE_ROTATION_INTERVAL = Duration.days(30)
 JWT_ROTATION_INTERVAL = Duration.days(90)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from moto.server import ThreadedMotoServer
 
 from local.postgres import free_port
+from shared.exports import RETENTION_DAYS
 
 
 @dataclass
@@ -36,9 +37,6 @@ def local_aws_environment(endpoint_url: str, region: str = "us-east-1") -> dict[
     }
 
 
-EXPORTS_RETENTION_DAYS = 30  # as the exports bucket's lifecycle rule in infra/stateful_stack.py
-
-
 def create_exports_bucket(endpoint_url: str, name: str, region: str = "us-east-1") -> None:
     """The exports bucket as the stateful stack makes it: private, encrypted, objects expiring after 30 days."""
     import boto3
@@ -62,7 +60,7 @@ def create_exports_bucket(endpoint_url: str, name: str, region: str = "us-east-1
         LifecycleConfiguration={
             "Rules": [
                 {"ID": "ExpireExports", "Status": "Enabled", "Filter": {"Prefix": ""},
-                 "Expiration": {"Days": EXPORTS_RETENTION_DAYS}}
+                 "Expiration": {"Days": RETENTION_DAYS}}
             ]
         },
     )  # fmt: skip

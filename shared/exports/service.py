@@ -47,7 +47,6 @@ from shared.runtime import Runtime
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_URL_SECONDS = 300  # a presigned URL is valid 5 minutes at most
-KEEP_DAYS = 30  # as the bucket's lifecycle rule (infra/stateful_stack.py)
 RELAY_JOB = "relay"
 TOKEN_BYTES = 32  # 256 bits
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # what secrets.token_urlsafe(32) gives

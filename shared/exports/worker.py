@@ -33,10 +33,9 @@ from uuid import UUID
 from shared.auth.permissions import Role
 from shared.auth.service import Principal
 from shared.errors import ServiceUnavailable
-from shared.exports import repository, sheets
+from shared.exports import RETENTION_DAYS, repository, sheets
 from shared.exports.models import ExportCreate, ExportCreated
 from shared.exports.service import (
-    KEEP_DAYS,
     audit_created,
     kick_relay,
     new_export_row,
@@ -170,7 +169,7 @@ def make(rt: Runtime, export: dict[str, Any], progress: Progress, deadline: date
         kick_relay(rt, "export.failed")
         return failed or _current(rt, export_id)
     with rt.db.transaction() as conn:
-        ready = repository.mark_ready(conn, export_id, made, KEEP_DAYS)
+        ready = repository.mark_ready(conn, export_id, made, RETENTION_DAYS)
         if ready is not None:
             repository.add_event(conn, "export.ready", export_id, event(ready, made["rows"], made["rows"]), None)
     if ready is None:  # failed meanwhile by its deadline; the file goes with the bucket's lifecycle
