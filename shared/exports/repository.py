@@ -24,16 +24,19 @@ e.id, e.owner_id, e.kind, e.filters, e.filename, e.object_key, e.rows, e.rows_to
 e.attempts, e.created_at, e.started_at, e.deadline_at, e.finished_at, e.expires_at, {_EFFECTIVE}
 """
 
+# With ``timeout_s`` the export starts running at once (made within the request that asked for it).
 _INSERT = f"""
 INSERT INTO exports AS e (id, owner_id, kind, filters, filename, status, started_at, deadline_at, attempts)
-VALUES (%(id)s, %(owner_id)s, %(kind)s, %(filters)s, %(filename)s, %(status)s, %(started_at)s, %(deadline_at)s,
-        %(attempts)s)
+SELECT %(id)s, %(owner_id)s, %(kind)s, %(filters)s, %(filename)s, t.status, t.started_at,
+       t.started_at + make_interval(secs => %(timeout_s)s), (t.status = 'running')::int
+FROM (SELECT CASE WHEN %(timeout_s)s::int IS NULL THEN 'pending' ELSE 'running' END AS status,
+             CASE WHEN %(timeout_s)s::int IS NULL THEN NULL ELSE now() END AS started_at) t
 RETURNING {_COLUMNS}
 """
 
 
-def insert_export(conn: Connection[Any], row: dict[str, Any]) -> dict[str, Any]:
-    params = {"started_at": None, "deadline_at": None, "attempts": 0, **row, "filters": Jsonb(row["filters"])}
+def insert_export(conn: Connection[Any], row: dict[str, Any], timeout_s: int | None = None) -> dict[str, Any]:
+    params = {**row, "filters": Jsonb(row["filters"]), "timeout_s": timeout_s}
     found = conn.execute(_INSERT, params).fetchone()
     assert found is not None
     return found
@@ -81,8 +84,9 @@ def record_progress(conn: Connection[Any], export_id: UUID, rows: int, rows_tota
 
 
 _READY = f"""
-UPDATE exports AS e SET status = 'ready', object_key = %(key)s, rows = %(rows)s, bytes = %(bytes)s,
-       sha256 = %(sha256)s, finished_at = now(), expires_at = now() + make_interval(days => %(keep_days)s)
+UPDATE exports AS e SET status = 'ready', object_key = %(key)s, rows = %(rows)s, rows_total = %(rows)s,
+       bytes = %(bytes)s, sha256 = %(sha256)s, finished_at = now(),
+       expires_at = now() + make_interval(days => %(keep_days)s)
 WHERE e.id = %(id)s AND e.status = 'running'
 RETURNING {_COLUMNS}
 """

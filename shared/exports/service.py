@@ -117,7 +117,7 @@ def public(row: dict[str, Any]) -> ExportPublic:
 def new_export_row(principal: Principal, kind: str, filters: dict[str, Any], now: datetime) -> dict[str, Any]:
     export_id = uuid.uuid4()
     return {"id": export_id, "owner_id": principal.id, "kind": kind, "filters": filters,
-            "filename": filename_for(kind, export_id, now), "status": "pending"}  # fmt: skip
+            "filename": filename_for(kind, export_id, now)}  # fmt: skip
 
 
 def requested_event(row: dict[str, Any]) -> dict[str, Any]:

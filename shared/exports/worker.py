@@ -301,10 +301,8 @@ def assessments_now_or_later(
     if selected > rt.settings.export_sync_max_rows:
         return request_export(rt, principal, ExportCreate(kind="assessments", filters=stored), ctx)
     limit = max(1, timeout_s - AT_ONCE_MARGIN_S)
-    row = {**new_export_row(principal, "assessments", stored, now), "status": "running", "started_at": now,
-           "deadline_at": now + timedelta(seconds=timeout_s), "attempts": 1}  # fmt: skip
     with rt.db.transaction() as conn:
-        export = repository.insert_export(conn, row)
+        export = repository.insert_export(conn, new_export_row(principal, "assessments", stored, now), timeout_s)
         audit_created(conn, principal, export, ctx)
     finished = make(rt, export, NoProgress(), now + timedelta(seconds=limit))
     if finished["status"] != "ready":

@@ -150,3 +150,21 @@ def test_more_values_than_columns_are_refused(tmp_path: Path, values: list[Any])
     with pytest.raises(ValueError, match="columns"):
         sheet.append(values)
     book.close()
+
+
+def test_a_value_column_keeps_numbers_times_and_text_apart_and_formats_follow_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    book = Workbook(path)
+    sheet = book.sheet("About", [Column("field"), Column("value", ColumnType.VALUE),
+                                 Column("usd", ColumnType.NUMBER, number_format="0.000000000000")])  # fmt: skip
+    sheet.append(["rows", 1000, Decimal("0.000001866672")])
+    sheet.append(["at", datetime(2026, 3, 1, 8, 0, tzinfo=UTC), None])
+    sheet.append(["day", date(2026, 3, 1), None])
+    sheet.append(["filters", '{"sector": "ict"}', None])
+    book.close()
+
+    rows = [[(c.value, c.data_type, c.number_format) for c in r] for r in read(path)["About"].iter_rows(min_row=2)]
+    assert rows[0][1:] == [(1000, "n", "General"), (0.000001866672, "n", "0.000000000000")]
+    assert rows[1][1] == (datetime(2026, 3, 1, 8, 0), "d", "yyyy-mm-dd hh:mm:ss")
+    assert rows[2][1] == (datetime(2026, 3, 1), "d", "yyyy-mm-dd hh:mm:ss")
+    assert rows[3][1] == ('{"sector": "ict"}', "s", "General")
