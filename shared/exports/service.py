@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from shared.audit import repository as audit
 from shared.audit.models import AuditEntry
 from shared.auth.permissions import Role, may, sees_only_own_records
-from shared.auth.service import Principal
+from shared.auth.principal import Principal
 from shared.costs.service import DEFAULT_PERIOD, MAX_PERIOD
 from shared.errors import Conflict, Forbidden, Gone, NotFound, TooManyRequests, ValidationFailed, problem
 from shared.exports import repository

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from shared.auth.permissions import Role
-from shared.auth.service import Principal
+from shared.auth.principal import Principal
 from shared.errors import ServiceUnavailable
 from shared.exports import RETENTION_DAYS, repository, sheets
 from shared.exports.models import ExportCreate, ExportCreated
@@ -208,6 +208,8 @@ def produce(rt: Runtime, export: dict[str, Any], progress: Progress, deadline: d
     """Write the workbook and upload it; returns {key, rows, bytes, sha256}. Raises TimedOut past ``deadline``,
     and whatever reading, writing or uploading raised."""
     request = request_of(rt, export)
+    if request.kind == "costs":
+        rt.ledger.flush()  # what was measured so far is in the ledger, as for finance's other reads
     rows_done = 0
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         path = Path(folder) / "export.xlsx"
