@@ -41,7 +41,11 @@ def create_exports_bucket(endpoint_url: str, name: str, region: str = "us-east-1
     """The exports bucket as the stateful stack makes it: private, encrypted, objects expiring after 30 days."""
     import boto3
 
-    s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+    local = local_aws_environment(endpoint_url, region)
+    s3 = boto3.client(
+        "s3", endpoint_url=endpoint_url, region_name=region, aws_access_key_id=local["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=local["AWS_SECRET_ACCESS_KEY"],
+    )  # fmt: skip
     s3.create_bucket(Bucket=name)
     s3.put_public_access_block(
         Bucket=name,

@@ -16,6 +16,8 @@ import json
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from json import JSONDecoder
+from json.scanner import make_scanner
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +28,15 @@ from shared.exports.workbook import Column
 from shared.exports.workbook import ColumnType as T
 
 USD_FORMAT = "0.000000000000"
+
+# The C scanner itself, without json.loads' checks: one JSON text per row and table, millions of rows.
+_scan = make_scanner(JSONDecoder())  # type: ignore[arg-type]
+
+
+def decode(text: str) -> Any:
+    return _scan(text, 0)[0]
+
+
 BATCH_ROWS = 2000
 
 
@@ -68,6 +79,8 @@ class Request:
 def read(db: Database, request: Request) -> Generator[Event, None, None]:
     """The events of ``request``'s workbook, from one snapshot of the database."""
     with db.transaction(IsolationLevel.REPEATABLE_READ, read_only=True) as conn:
+        # Rows come one by one through index lookups: compiling the query (JIT) costs more than it saves.
+        conn.execute("SET LOCAL jit = off")
         as_of = conn.execute("SELECT now() AS at").fetchone()["at"]  # type: ignore[index]
         match request.kind:
             case "assessments":
@@ -111,42 +124,90 @@ def count_assessments(db: Database, params: dict[str, Any]) -> int:
     return int(row["n"]) if row else 0
 
 
-# Skill and question columns: every code the selected assessments' versions have, labelled as in the newest
-# of those versions, in questionnaire order.
-_SKILL_COLUMNS = f"""
-WITH used AS (SELECT DISTINCT a.version_id {_SELECTED})
-SELECT k.code, (array_agg(k.label_en ORDER BY qv.created_at DESC))[1] AS label
+# What explains the codes of the selected assessments: the skills, questions (with their options) and rubric
+# bands of the versions they were made with. Rows carry ids and codes; these turn them into labels here, once,
+# rather than in the database for every row.
+_USED = f"WITH used AS (SELECT DISTINCT a.version_id {_SELECTED})"
+_SKILLS = f"""{_USED}
+SELECT k.id::text AS id, k.code, k.label_en AS label, k.position, qv.created_at,
+       (SELECT jsonb_object_agg(b.code, b.label_en) FROM rubric_bands b WHERE b.version_id = k.version_id) AS bands
 FROM skills k JOIN used u ON u.version_id = k.version_id JOIN questionnaire_versions qv ON qv.id = k.version_id
-GROUP BY k.code ORDER BY min(k.position), k.code
 """
-_QUESTION_COLUMNS = f"""
-WITH used AS (SELECT DISTINCT a.version_id {_SELECTED})
-SELECT q.code, (array_agg(q.label_en ORDER BY qv.created_at DESC))[1] AS label
+_QUESTIONS = f"""{_USED}
+SELECT q.id::text AS id, q.code, q.label_en AS label, q.type, q.position, qv.created_at, k.label_en AS skill,
+       (SELECT jsonb_agg(jsonb_build_array(o.code, o.label_en) ORDER BY o.position)
+        FROM question_options o WHERE o.question_id = q.id) AS options
 FROM questions q JOIN used u ON u.version_id = q.version_id JOIN questionnaire_versions qv ON qv.id = q.version_id
-GROUP BY q.code ORDER BY min(q.position), q.code
+JOIN skills k ON k.id = q.skill_id
 """
 
-# Newest first, as GET /api/v1/assessments lists them. Scores and answers come as one JSON object each
-# (code -> value), which costs the database one index range scan per assessment and table.
+
+@dataclass(frozen=True)
+class _Skill:
+    column: int  # of its score; its band is the next one
+    label: str
+    position: int
+    bands: dict[str, str]  # band code -> label
+
+
+_CHOICES = ("single_choice", "multi_choice")
+
+
+@dataclass
+class _Question:
+    column: int
+    code: str
+    label: str
+    skill: str
+    type: str
+    options: list[tuple[str, str]]  # (code, label) in questionnaire order
+    _chosen: dict[Any, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def codes_and_labels(self, value: Any) -> tuple[str | None, str | None]:
+        """The chosen options of a choice answer, in questionnaire order: codes and labels, "; "-joined. Answers
+        repeat the same few choices: each is worked out once."""
+        if self.type not in ("single_choice", "multi_choice"):
+            return None, None
+        key = tuple(value) if isinstance(value, list) else value
+        found = self._chosen.get(key)
+        if found is None:
+            chosen = set(value) if isinstance(value, list) else {value}
+            picked = [(code, label) for code, label in self.options if code in chosen]
+            found = ("; ".join(c for c, _ in picked) or None, "; ".join(label for _, label in picked) or None)
+            if len(self._chosen) < 10_000:
+                self._chosen[key] = found
+        return found
+
+    def shown(self, value: Any) -> Any:
+        """The answer as people read it: option labels for choices, the number or the text otherwise."""
+        return self.codes_and_labels(value)[1] if self.type in ("single_choice", "multi_choice") else value
+
+
+def _columns_by_code(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(code, label) per code, in questionnaire order, labelled as in the newest version that has it."""
+    first: dict[str, int] = {}
+    newest: dict[str, tuple[datetime, str]] = {}
+    for r in rows:
+        first[r["code"]] = min(first.get(r["code"], r["position"]), r["position"])
+        if r["code"] not in newest or r["created_at"] > newest[r["code"]][0]:
+            newest[r["code"]] = (r["created_at"], r["label"])
+    return [(code, newest[code][1]) for code in sorted(first, key=lambda c: (first[c], c))]
+
+
+# Newest first, as GET /api/v1/assessments lists them. Scores, recommendations and answers come as one JSON
+# text each, keyed by skill or question id: an index range scan per assessment and table, and no lookups (ids
+# become labels in Python, from the codebook). Times are UTC wall-clock times, as the file shows them.
 _ASSESSMENTS = f"""
-SELECT a.id::text, a.submitted_at, a.started_at, r.name, s.label_en, r.region, r.language, a.channel, v.title_en,
-       v.version, coalesce(nullif(u.full_name, ''), u.email),
-       (SELECT jsonb_object_agg(k.code, jsonb_build_array(ss.score, coalesce(b.label_en, ss.band)))
-        FROM skill_scores ss JOIN skills k ON k.id = ss.skill_id
-        LEFT JOIN rubric_bands b ON b.version_id = ss.rubric_version AND b.code = ss.band
-        WHERE ss.assessment_id = a.id),
-       (SELECT string_agg(k.label_en || ': ' || ar.text_en, E'\\n' ORDER BY ar.priority, k.position)
-        FROM assessment_recommendations ar JOIN skills k ON k.id = ar.skill_id WHERE ar.assessment_id = a.id),
-       (SELECT jsonb_object_agg(q.code, CASE q.type
-                   WHEN 'single_choice' THEN to_jsonb(coalesce(
-                       (SELECT o.label_en FROM question_options o
-                        WHERE o.question_id = q.id AND o.code = x.value #>> '{{}}'),
-                       x.value #>> '{{}}'))
-                   WHEN 'multi_choice' THEN to_jsonb(
-                       (SELECT string_agg(o.label_en, '; ' ORDER BY o.position) FROM question_options o
-                        WHERE o.question_id = q.id AND x.value ? o.code))
-                   ELSE x.value END)
-        FROM answers x JOIN questions q ON q.id = x.question_id WHERE x.assessment_id = a.id)
+SELECT a.id::text, a.submitted_at AT TIME ZONE 'UTC', a.started_at AT TIME ZONE 'UTC', r.name, s.label_en, r.region,
+       r.language, a.channel, v.title_en, v.version, coalesce(nullif(u.full_name, ''), u.email),
+       (SELECT '{{' || string_agg('"' || ss.skill_id || '":[' || ss.score || ',' || to_json(ss.band)::text || ']', ',')
+               || '}}'
+        FROM skill_scores ss WHERE ss.assessment_id = a.id),
+       (SELECT '[' || string_agg('["' || ar.skill_id || '",' || ar.priority || ',' || to_json(ar.text_en)::text || ']',
+                                 ',') || ']'
+        FROM assessment_recommendations ar WHERE ar.assessment_id = a.id),
+       (SELECT '{{' || string_agg('"' || x.question_id || '":' || x.value::text, ',') || '}}'
+        FROM answers x WHERE x.assessment_id = a.id)
 FROM assessments a
 JOIN questionnaire_versions v ON v.id = a.version_id
 JOIN respondents r ON r.id = a.respondent_id
@@ -174,29 +235,56 @@ _ASSESSMENT_COLUMNS = [
 def _assessments(db: Database, conn: Connection[Any], request: Request) -> Iterator[Event]:
     params = request.params
     total = conn.execute(f"SELECT count(*) AS n {_SELECTED}", params).fetchone()["n"]  # type: ignore[index]
-    skills = [(r["code"], r["label"]) for r in conn.execute(_SKILL_COLUMNS, params)]
-    questions = [(r["code"], r["label"]) for r in conn.execute(_QUESTION_COLUMNS, params)]
+    skill_rows = conn.execute(_SKILLS, params).fetchall()
+    question_rows = conn.execute(_QUESTIONS, params).fetchall()
     columns = list(_ASSESSMENT_COLUMNS)
-    for code, label in skills:
+    skill_column: dict[str, int] = {}
+    for code, label in _columns_by_code(skill_rows):
+        skill_column[code] = len(columns)
         columns += [Column(f"{label} ({code}) score", T.NUMBER), Column(f"{label} ({code}) band", width=16)]
+    recommendations = len(columns)
     columns.append(Column("Recommendations", width=60))
-    columns += [Column(f"{label} ({code})", T.VALUE, width=24) for code, label in questions]
+    question_column: dict[str, int] = {}
+    for code, label in _columns_by_code(question_rows):
+        question_column[code] = len(columns)
+        columns.append(Column(f"{label} ({code})", T.VALUE, width=24))
+    skills = {r["id"]: _Skill(skill_column[r["code"]], r["label"], r["position"], r["bands"] or {}) for r in skill_rows}
+    questions = {r["id"]: _question(r, question_column[r["code"]]) for r in question_rows}
+    # Per question: its column, and what turns a stored answer into what people read (None: as it is).
+    shown = {k: (q.column, q.shown if q.type in _CHOICES else None) for k, q in questions.items()}
     yield Total(total)
     yield StartSheet("Assessments", columns, counted=True)
-    skill_codes = [code for code, _ in skills]
-    question_codes = [code for code, _ in questions]
-    no_score = (None, None)
+    width = len(columns)
+    fixed = len(_ASSESSMENT_COLUMNS)
+
+    advice: dict[str, str] = {}  # the same few recommendations recur: each set is put together once
+
+    def recommended(text: str) -> str:
+        found = advice.get(text)
+        if found is None:
+            ordered = sorted((priority, skills[skill_id].position, skills[skill_id].label, words)
+                             for skill_id, priority, words in decode(text))  # fmt: skip
+            found = "\n".join(f"{label}: {words}" for _, _, label, words in ordered)
+            if len(advice) < 10_000:
+                advice[text] = found
+        return found
 
     def cells(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
         out = []
+        blank = [None] * (width - fixed)
         for row in batch:
-            values = list(row[:11])
-            scores = row[11] or {}
-            for code in skill_codes:
-                values.extend(scores.get(code, no_score))
-            values.append(row[12])
-            answers = row[13] or {}
-            values.extend(answers.get(code) for code in question_codes)
+            values = [*row[:fixed], *blank]
+            if row[11]:
+                for skill_id, (score, band) in decode(row[11]).items():
+                    skill = skills[skill_id]
+                    values[skill.column] = score
+                    values[skill.column + 1] = skill.bands.get(band, band)
+            if row[12]:
+                values[recommendations] = recommended(row[12])
+            if row[13]:
+                for question_id, value in decode(row[13]).items():
+                    column, show = shown[question_id]
+                    values[column] = value if show is None else show(value)
             out.append(values)
         return out
 
@@ -205,25 +293,19 @@ def _assessments(db: Database, conn: Connection[Any], request: Request) -> Itera
     )
 
 
+def _question(row: dict[str, Any], column: int) -> _Question:
+    return _Question(column, row["code"], row["label"], row["skill"], row["type"],
+                     [(code, label) for code, label in row["options"] or []])  # fmt: skip
+
+
 _ANSWERS = f"""
-SELECT a.id::text, a.submitted_at, r.name, s.label_en, v.title_en, v.version, k.label_en, q.code, q.label_en, q.type,
-       CASE WHEN q.type IN ('single_choice', 'multi_choice') THEN NULL ELSE x.value END,
-       opt.codes, opt.labels, x.score
+SELECT a.id::text, a.submitted_at, r.name, s.label_en, v.title_en, v.version, x.question_id::text, x.value, x.score
 FROM assessments a
 JOIN questionnaire_versions v ON v.id = a.version_id
 JOIN respondents r ON r.id = a.respondent_id
 JOIN sectors s ON s.code = a.sector
 JOIN answers x ON x.assessment_id = a.id
 JOIN questions q ON q.id = x.question_id
-JOIN skills k ON k.id = q.skill_id
-LEFT JOIN LATERAL (
-    SELECT string_agg(o.code, '; ' ORDER BY o.position) AS codes,
-           string_agg(o.label_en, '; ' ORDER BY o.position) AS labels
-    FROM question_options o
-    WHERE q.type IN ('single_choice', 'multi_choice') AND o.question_id = q.id
-      AND ((jsonb_typeof(x.value) = 'string' AND o.code = x.value #>> '{{}}')
-           OR (jsonb_typeof(x.value) = 'array' AND x.value ? o.code))
-) opt ON true
 {_WHERE}
 ORDER BY a.submitted_at DESC, a.id DESC, q.position
 """
@@ -253,11 +335,18 @@ def _answers(db: Database, conn: Connection[Any], request: Request) -> Iterator[
         f" JOIN answers x ON x.assessment_id = a.id {_WHERE}",
         params,
     ).fetchone()["n"]  # type: ignore[index]
+    questions = {r["id"]: _question(r, 0) for r in conn.execute(_QUESTIONS, params)}
     yield Total(total)
     yield StartSheet("Answers", _ANSWER_COLUMNS, counted=True)
 
     def cells(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
-        return [list(row) for row in batch]
+        out = []
+        for assessment, submitted, name, sector, title, version, question_id, value, score in batch:
+            q = questions[question_id]
+            codes, labels = q.codes_and_labels(value)
+            out.append([assessment, submitted, name, sector, title, version, q.skill, q.code, q.label, q.type,
+                        None if codes or labels else value, codes, labels, score])  # fmt: skip
+        return out
 
     yield from _counted(request, "Answers", map(cells, db.stream(conn, _ANSWERS, params, batch_rows=BATCH_ROWS)))
 

@@ -45,7 +45,7 @@ _WIDTHS = {
     ColumnType.DATE: 12,
     ColumnType.VALUE: 18,
 }
-_FORMATS = {ColumnType.DATETIME: "yyyy-mm-dd hh:mm:ss", ColumnType.DATE: "yyyy-mm-dd", ColumnType.INTEGER: "0"}
+_FORMATS = {ColumnType.DATETIME: "yyyy-mm-dd hh:mm:ss", ColumnType.DATE: "yyyy-mm-dd"}
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
@@ -69,7 +69,7 @@ def is_formula_like(text: str) -> bool:
 
 def utc_naive(moment: datetime) -> datetime:
     """Excel has no time zones: an aware time as UTC wall-clock time (naive ones are taken as UTC already)."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def sheet_name(name: str) -> str:
@@ -169,7 +169,9 @@ class Sheet:
     def _writer(self, column: Column) -> Callable[[int, int, Any], None]:
         book, kind = self._book, column.type
         ws, quoted = self._ws, book._quoted
-        write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+        # xlsxwriter's typed writes without the A1-notation wrapper of the public ones (the same methods
+        # write() and write_row() dispatch to): a cell costs a few microseconds, and there are millions.
+        write_string, write_number, write_datetime = ws._write_string, ws._write_number, ws._write_datetime
         number_format = book._format(column.number_format) if column.number_format else book._formats.get(kind)
         time_format = (
             number_format if kind in (ColumnType.DATETIME, ColumnType.DATE) else book._formats[ColumnType.DATETIME]
@@ -185,14 +187,17 @@ class Sheet:
                 write_string(r, c, s)
 
         def number(r: int, c: int, value: Any) -> None:
-            if value.__class__ is bool:
-                ws.write_boolean(r, c, value)
-            elif value.__class__ is Decimal:
-                write_number(r, c, float(value), number_format)
-            elif isinstance(value, int | float):
+            cls = value.__class__
+            if cls is int or cls is float:
                 write_number(r, c, value, number_format)
+            elif cls is Decimal:
+                write_number(r, c, float(value), number_format)
+            elif cls is bool:
+                ws._write_boolean(r, c, value)
             elif isinstance(value, date):
                 moment(r, c, value)
+            elif isinstance(value, int | float):
+                write_number(r, c, value, number_format)
             else:
                 text(r, c, value)
 
@@ -218,10 +223,10 @@ class Sheet:
         if self._row >= self._book.max_rows:
             self._finish_part()
             self._start()
-        r = self._row
+        r, writers = self._row, self._writers
         for c, value in enumerate(values):
             if value is not None:
-                self._writers[c](r, c, value)
+                writers[c](r, c, value)
         self._row = r + 1
         self.rows += 1
 
