@@ -4,11 +4,11 @@ for costs)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.pagination import Page
 
@@ -20,6 +20,10 @@ MAX_LINK_SECONDS = 7 * 24 * 3600
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# A time without a zone is taken as UTC, whatever the database session's zone.
+UtcDatetime = Annotated[datetime, AfterValidator(lambda at: at if at.tzinfo else at.replace(tzinfo=UTC))]
 
 
 class ExportCreate(_Strict):
@@ -34,8 +38,8 @@ class ExportCreate(_Strict):
 
 class AssessmentFilters(_Strict):
     sector: str | None = Field(default=None, min_length=1, max_length=40)
-    since: AwareDatetime | None = Field(default=None, description="Submitted at or after.")
-    until: AwareDatetime | None = Field(default=None, description="Submitted before.")
+    since: UtcDatetime | None = Field(default=None, description="Submitted at or after.")
+    until: UtcDatetime | None = Field(default=None, description="Submitted before.")
     channel: Literal["web", "whatsapp"] | None = None
     questionnaire_id: UUID | None = None
     questionnaire_version_id: UUID | None = None
@@ -45,9 +49,9 @@ class AssessmentFilters(_Strict):
 class CostFilters(_Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: AwareDatetime | None = Field(default=None, alias="from", description="Started at or after (30 days "
+    from_: UtcDatetime | None = Field(default=None, alias="from", description="Started at or after (30 days "
                                         "before `to` when left out).")  # fmt: skip
-    to: AwareDatetime | None = Field(default=None, description="Started before (now when left out).")
+    to: UtcDatetime | None = Field(default=None, description="Started before (now when left out).")
     route: str | None = Field(default=None, max_length=200)
     function: str | None = Field(default=None, max_length=200)
     channel: Literal["web", "whatsapp", "websocket", "system"] | None = None

@@ -66,15 +66,17 @@ def permission_for(kind: str) -> str:
     return "costs.export" if kind == "costs" else "exports.create"
 
 
-def parse_filters(kind: str, filters: dict[str, Any], now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+def parse_filters(
+    kind: str, filters: dict[str, Any], now: datetime, at: tuple[str, ...] = ("body", "filters")
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The filters as stored and shown (JSON values; a cost export's period resolved now) and the SQL
-    parameters they stand for. Raises ValidationFailed naming ``body.filters.<field>``."""
+    parameters they stand for. Raises ValidationFailed naming ``<at>.<field>`` (``body.filters.since``)."""
     model: type[BaseModel] = CostFilters if kind == "costs" else AssessmentFilters
     try:
         parsed = model.model_validate(filters)
     except ValidationError as exc:
         raise ValidationFailed(
-            details=[problem(["body", "filters", *err["loc"]], err["msg"], err["type"]) for err in exc.errors()]
+            details=[problem([*at, *err["loc"]], err["msg"], err["type"]) for err in exc.errors()]
         ) from None
     if isinstance(parsed, CostFilters):
         end = parsed.to or now

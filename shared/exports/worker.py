@@ -298,7 +298,7 @@ def assessments_now_or_later(
     it; more, an export requested for the worker. Raises ValidationFailed, and ServiceUnavailable when the
     file could not be made."""
     now = rt.clock.now()
-    stored, params = parse_filters("assessments", filters, now)
+    stored, params = parse_filters("assessments", filters, now, at=("query",))
     selected = sheets.count_assessments(rt.db, {**params, "only": viewer_only(principal.id, principal.role)})
     if selected > rt.settings.export_sync_max_rows:
         return request_export(rt, principal, ExportCreate(kind="assessments", filters=stored), ctx)
