@@ -153,10 +153,10 @@ def kick_relay(rt: Runtime, reason: str) -> None:
     """Start the outbox relay now, after a commit. Best effort: the relay's own schedule delivers whatever a
     failed start leaves, a minute later at most."""
     try:
-        rt.invoke.invoke_async(RELAY_JOB, {"reason": reason})
+        rt.invoke.invoke_async(RELAY_JOB, {"source": "outbox.kick"})
     except Exception as exc:
-        logger.warning("the outbox relay could not be started (%s: %s); its schedule will deliver the events",
-                       type(exc).__name__, exc)  # fmt: skip
+        logger.warning("the outbox relay could not be started (after %s: %s: %s); its sweep will deliver the events",
+                       reason, type(exc).__name__, exc)  # fmt: skip
 
 
 def _visible(principal: Principal, row: dict[str, Any] | None) -> dict[str, Any]:

@@ -117,15 +117,24 @@ def event(export: dict[str, Any], rows_done: int, rows_total: int | None, **extr
 
 
 def export_id_of(event: dict[str, Any]) -> UUID | None:
-    """The export an ``export.requested`` event is about: {"event_id", "event_type", "payload": {"export_id",
-    ...}}, as the outbox relay sends it. None for anything else."""
-    payload = event.get("payload") if isinstance(event, dict) else None
-    if event.get("event_type") != "export.requested" or not isinstance(payload, dict):
+    """The export an ``export.requested`` event is about, as the outbox relay starts its workers: the event
+    itself, {"event_id", "event_type", "payload": {"export_id", ...}}, or wrapped with its source, {"source":
+    "outbox", "event": {"id", "event_type", "payload", ...}}. None for anything else."""
+    inner = event.get("event") if isinstance(event, dict) else None
+    found = inner if isinstance(inner, dict) else event
+    payload = found.get("payload") if isinstance(found, dict) else None
+    if found.get("event_type") != "export.requested" or not isinstance(payload, dict):
         return None
     try:
         return UUID(str(payload.get("export_id")))
     except ValueError:
         return None
+
+
+def _event_id(event: dict[str, Any]) -> str | None:
+    inner = event.get("event")
+    found = inner.get("id") if isinstance(inner, dict) else event.get("event_id")
+    return str(found) if found else None
 
 
 def run_requested(rt: Runtime, event: dict[str, Any], timeout_s: int) -> dict[str, Any]:
@@ -145,7 +154,7 @@ def run_requested(rt: Runtime, event: dict[str, Any], timeout_s: int) -> dict[st
     # Stop with time to spare for the upload and the bookkeeping.
     margin = min(60, timeout_s // 5)
     deadline = rt.clock.now() + timedelta(seconds=timeout_s - margin)
-    finished = make(rt, export, OutboxProgress(rt, export, event.get("event_id")), deadline)
+    finished = make(rt, export, OutboxProgress(rt, export, _event_id(event)), deadline)
     return {"export_id": str(export_id), "status": finished["status"], "rows": finished["rows"]}
 
 

@@ -405,7 +405,10 @@ async def test_a_repeated_or_foreign_event_changes_nothing(
     [requested] = outbox(db, "export.requested")
     event = {"event_id": str(requested["id"]), "event_type": "export.requested", "payload": requested["payload"]}
     assert exports_worker.handler(event, LambdaContext(WORKER))["status"] == "ready"
-    assert exports_worker.handler(event, LambdaContext(WORKER)) == {"export_id": export_id, "skipped": "not pending"}
+    # Again, as the relay wraps it with its source this time.
+    wrapped = {"source": "outbox", "event": {"id": str(requested["id"]), "event_type": "export.requested",
+                                             "aggregate_id": export_id, "payload": requested["payload"]}}  # fmt: skip
+    assert exports_worker.handler(wrapped, LambdaContext(WORKER)) == {"export_id": export_id, "skipped": "not pending"}
     for foreign in ({"event_type": "assessment.submitted", "payload": {}}, {"event_type": "export.requested"},
                     {"event_type": "export.requested", "payload": {"export_id": "x"}}):  # fmt: skip
         assert exports_worker.handler(foreign, LambdaContext(WORKER)) == {"skipped": "not an export.requested event"}
