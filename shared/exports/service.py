@@ -83,9 +83,7 @@ def parse_filters(
         start = parsed.from_ or end - DEFAULT_PERIOD
         if start >= end or end - start > MAX_PERIOD:
             raise ValidationFailed(
-                details=[
-                    problem(["body", "filters", "from"], "must be before to, at most 400 days before", "value_error")
-                ]
+                details=[problem([*at, "from"], "must be before to, at most 400 days before", "value_error")]
             )
         parsed = parsed.model_copy(update={"from_": start, "to": end})
         params = {**parsed.model_dump(exclude={"from_"}), "from": start}
