@@ -48,6 +48,8 @@ def test_a_file_goes_up_and_comes_down_through_a_presigned_url(runtime: Runtime,
     assert response.content == path.read_bytes()
     assert response.headers["content-type"] == XLSX
     assert response.headers["content-disposition"] == 'attachment; filename="a_b_c.xlsx"'
+    assert response.headers["x-amz-server-side-encryption"] == "AES256"
+    assert httpx.get(url.split("?")[0]).status_code == 403  # private: nothing without the signature
     assert usage.counts[Component.S3_WRITE_REQUEST] == 1
     assert usage.counts[Component.S3_READ_REQUEST] == 2  # the HEAD and the presigned GET
     assert usage.counts[Component.DATA_TRANSFER_OUT_GB] == Decimal(stored.size) / Decimal(1024**3)
