@@ -1,6 +1,5 @@
 """GET /api/v1/exports/assessments.xlsx."""
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from functions.routes import entry
 from shared.exports.models import ExportCreated
 from shared.exports.worker import assessments_now_or_later
 from shared.web import Ctx, CurrentUser, Rt, create_app, error_responses, make_handler
+from shared.web.guards import Timestamp
 
 router = APIRouter(tags=["exports"])
 ROUTE = entry(__name__)
@@ -32,8 +32,8 @@ async def assessments_xlsx(
     rt: Rt,
     ctx: Ctx,
     sector: str | None = Query(default=None, max_length=40),
-    since: datetime | None = Query(default=None, description="Submitted at or after."),
-    until: datetime | None = Query(default=None, description="Submitted before."),
+    since: Timestamp | None = Query(default=None, description="Submitted at or after."),
+    until: Timestamp | None = Query(default=None, description="Submitted before."),
     channel: Literal["web", "whatsapp"] | None = None,
     questionnaire_id: UUID | None = None,
     questionnaire_version_id: UUID | None = None,

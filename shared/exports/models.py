@@ -4,11 +4,11 @@ for costs)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from shared.pagination import Page
 
@@ -22,8 +22,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# A time without a zone is taken as UTC, whatever the database session's zone.
-UtcDatetime = Annotated[datetime, AfterValidator(lambda at: at if at.tzinfo else at.replace(tzinfo=UTC))]
+def _not_a_number(value: Any) -> Any:
+    # As the list endpoints take their times (shared/web/guards.py): RFC 3339 with a zone, never a Unix time.
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1)
+                                          .isdigit()):  # fmt: skip
+        raise ValueError("must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T00:00:00Z")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
 
 
 class ExportCreate(_Strict):
@@ -38,8 +45,8 @@ class ExportCreate(_Strict):
 
 class AssessmentFilters(_Strict):
     sector: str | None = Field(default=None, min_length=1, max_length=40)
-    since: UtcDatetime | None = Field(default=None, description="Submitted at or after.")
-    until: UtcDatetime | None = Field(default=None, description="Submitted before.")
+    since: Timestamp | None = Field(default=None, description="Submitted at or after.")
+    until: Timestamp | None = Field(default=None, description="Submitted before.")
     channel: Literal["web", "whatsapp"] | None = None
     questionnaire_id: UUID | None = None
     questionnaire_version_id: UUID | None = None
@@ -49,9 +56,9 @@ class AssessmentFilters(_Strict):
 class CostFilters(_Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: UtcDatetime | None = Field(default=None, alias="from", description="Started at or after (30 days "
+    from_: Timestamp | None = Field(default=None, alias="from", description="Started at or after (30 days "
                                         "before `to` when left out).")  # fmt: skip
-    to: UtcDatetime | None = Field(default=None, description="Started before (now when left out).")
+    to: Timestamp | None = Field(default=None, description="Started before (now when left out).")
     route: str | None = Field(default=None, max_length=200)
     function: str | None = Field(default=None, max_length=200)
     channel: Literal["web", "whatsapp", "websocket", "system"] | None = None

@@ -65,7 +65,24 @@ OPERATION_RULES = {
     ("GET", "/api/v1/costs/requests"): "a period must run forwards and last at most 400 days; a cursor is opaque",
 }
 
+# Operations whose answer to a good request is a redirect to a file (303 to a presigned S3 URL); a file that
+# has expired or a share link that is used up, revoked or expired is 410.
+REDIRECTS = {
+    ("GET", "/api/v1/exports/assessments.xlsx"): "a small export is made at once and answered with its file",
+    ("GET", "/api/v1/exports/{export_id}/download"): "a ready export's file",
+    ("GET", "/api/v1/d/{token}"): "a shared export's file",
+}
+
+# First, by name: an operation's settings come from every [[operations]] entry that applies to it, and the
+# first of them wins; include-method and include-path in one entry apply each on its own.
 _OPERATIONS = "".join(
+    f"""
+[[operations]]
+include-name = "{method} {path}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "303", "401", "403", "404", "409", "410", "422", "429"]
+"""
+    for method, path in REDIRECTS
+) + "".join(
     f"""
 [[operations]]
 include-method = "{method}"

@@ -82,6 +82,9 @@ def _counts(db: Database) -> dict[str, int]:
         ({"kind": "assessments", "filters": {"colour": "red"}}, "body.filters.colour"),
         ({"kind": "assessments", "filters": {"since": "yesterday"}}, "body.filters.since"),
         ({"kind": "assessments", "filters": {"until": "2026-13-01T00:00:00Z"}}, "body.filters.until"),
+        ({"kind": "assessments", "filters": {"since": "2026-01-01T00:00:00"}}, "body.filters.since"),
+        ({"kind": "answers", "filters": {"since": 1767225600}}, "body.filters.since"),
+        ({"kind": "costs", "filters": {"to": "0.5"}}, "body.filters.to"),
         ({"kind": "answers", "filters": {"channel": "fax"}}, "body.filters.channel"),
         ({"kind": "costs", "filters": {"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}},
          "body.filters.from"),
@@ -492,12 +495,16 @@ async def test_a_small_assessments_xlsx_is_made_at_once(
     bad = await api.get("/api/v1/exports/assessments.xlsx", params={"since": "not a time"}, headers=bearer(token))
     assert bad.status_code == 422
     assert bad.json()["error"]["details"][0]["path"] == "query.since"
-    # As GET /api/v1/assessments takes them: a time without a zone is UTC.
-    later = await api.get("/api/v1/exports/assessments.xlsx", params={"since": "2000-01-01T00:00:00"},
+    # As GET /api/v1/assessments takes them: RFC 3339 with a time zone, never a Unix time.
+    for since in ("2000-01-01T00:00:00", "0.5", "946684800"):
+        refused = await api.get("/api/v1/exports/assessments.xlsx", params={"since": since}, headers=bearer(token))
+        assert refused.status_code == 422, since
+    later = await api.get("/api/v1/exports/assessments.xlsx", params={"since": "2000-01-01T00:00:00+02:00"},
                           headers=bearer(token))  # fmt: skip
     assert later.status_code == 303
     newest = (await api.get("/api/v1/exports", params={"limit": 1}, headers=bearer(token))).json()["items"][0]
-    assert (newest["filters"], newest["rows"], newest["rows_total"]) == ({"since": "2000-01-01T00:00:00Z"}, 12, 12)
+    assert (newest["filters"], newest["rows"], newest["rows_total"]) == ({"since": "2000-01-01T00:00:00+02:00"}, 12,
+                                                                         12)  # fmt: skip
 
 
 async def test_a_large_assessments_xlsx_becomes_an_export(
