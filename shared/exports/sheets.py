@@ -250,8 +250,11 @@ def _assessments(db: Database, conn: Connection[Any], request: Request) -> Itera
         columns.append(Column(f"{label} ({code})", T.VALUE, width=24))
     skills = {r["id"]: _Skill(skill_column[r["code"]], r["label"], r["position"], r["bands"] or {}) for r in skill_rows}
     questions = {r["id"]: _question(r, question_column[r["code"]]) for r in question_rows}
-    # Per question: its column, and what turns a stored answer into what people read (None: as it is).
-    shown = {k: (q.column, q.shown if q.type in _CHOICES else None) for k, q in questions.items()}
+    # Per question: its column, and for a choice question the labels of each answer met so far (a choice answer is
+    # one of a few: each is worked out once), None for an answer shown as it is.
+    shown: dict[str, tuple[int, dict[Any, Any] | None, _Question]] = {
+        k: (q.column, {} if q.type in _CHOICES else None, q) for k, q in questions.items()
+    }
     yield Total(total)
     yield StartSheet("Assessments", columns, counted=True)
     width = len(columns)
@@ -283,8 +286,17 @@ def _assessments(db: Database, conn: Connection[Any], request: Request) -> Itera
                 values[recommendations] = recommended(row[12])
             if row[13]:
                 for question_id, value in decode(row[13]).items():
-                    column, show = shown[question_id]
-                    values[column] = value if show is None else show(value)
+                    column, labels, question = shown[question_id]
+                    if labels is None:
+                        values[column] = value
+                    else:
+                        key = value if value.__class__ is str else tuple(value)
+                        label = labels.get(key)
+                        if label is None and key not in labels:
+                            label = question.shown(value)
+                            if len(labels) < 10_000:
+                                labels[key] = label
+                        values[column] = label
             out.append(values)
         return out
 
