@@ -40,6 +40,7 @@ from shared.exports.models import (
     LinkPublic,
 )
 from shared.exports.workbook import XLSX_CONTENT_TYPE
+from shared.outbox.service import kick_relay
 from shared.pagination import decode_cursor, page_of
 from shared.request_context import RequestContext
 from shared.runtime import Runtime
@@ -47,7 +48,6 @@ from shared.runtime import Runtime
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_URL_SECONDS = 300  # a presigned URL is valid 5 minutes at most
-RELAY_JOB = "relay"
 TOKEN_BYTES = 32  # 256 bits
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # what secrets.token_urlsafe(32) gives
 LINK_GONE = "This link is no longer valid."  # the same words whatever the reason
@@ -145,16 +145,6 @@ def request_export(rt: Runtime, principal: Principal, body: ExportCreate, ctx: R
         audit_created(conn, principal, row, ctx)
     kick_relay(rt, "export.requested")
     return ExportCreated(export_id=row["id"], status=row["status"])
-
-
-def kick_relay(rt: Runtime, reason: str) -> None:
-    """Start the outbox relay now, after a commit. Best effort: the relay's own schedule delivers whatever a
-    failed start leaves, a minute later at most."""
-    try:
-        rt.invoke.invoke_async(RELAY_JOB, {"source": "outbox.kick"})
-    except Exception as exc:
-        logger.warning("the outbox relay could not be started (after %s: %s: %s); its sweep will deliver the events",
-                       reason, type(exc).__name__, exc)  # fmt: skip
 
 
 def _visible(principal: Principal, row: dict[str, Any] | None) -> dict[str, Any]:

@@ -7,9 +7,12 @@ producing the next batch, and this thread's connection stays free to commit prog
 is written in constant memory to a temporary folder, uploaded to S3 from disk with its SHA-256, and the
 export becomes ready (or failed) with an outbox event for its owner's live view:
 
-    export.progress  {"export_id", "owner_id", "rows_done", "rows_total"}  every ~5% of the rows
-    export.ready     {"export_id", "owner_id", "rows_done", "rows_total"}  rows_done == rows_total
-    export.failed    {"export_id", "owner_id", "rows_done", "rows_total", "error"}
+    export.progress  {"export_id", "owner_id", "done", "total"}  every ~5% of the rows
+    export.ready     {"export_id", "owner_id", "done", "total"}  done == total
+    export.failed    {"export_id", "owner_id", "done", "total", "error"}
+
+The relay sends each to every WebSocket connection of the owner (shared.realtime.broadcast.to_owner), as
+{"type", "event_id", "export_id", "done", "total"[, "error"]}.
 
 A run that would outlast its function's timeout stops itself and fails; one that Lambda stopped anyway is
 failed by its deadline (see repository._EFFECTIVE and the housekeeping job).
@@ -37,7 +40,6 @@ from shared.exports import RETENTION_DAYS, repository, sheets
 from shared.exports.models import ExportCreate, ExportCreated
 from shared.exports.service import (
     audit_created,
-    kick_relay,
     new_export_row,
     object_key,
     parse_filters,
@@ -46,6 +48,7 @@ from shared.exports.service import (
     viewer_only,
 )
 from shared.exports.workbook import XLSX_CONTENT_TYPE, Workbook
+from shared.outbox.service import kick_relay
 from shared.request_context import RequestContext
 from shared.runtime import Runtime, Usage
 
@@ -109,8 +112,8 @@ class OutboxProgress:
 
 
 def event(export: dict[str, Any], rows_done: int, rows_total: int | None, **extra: Any) -> dict[str, Any]:
-    return {"export_id": str(export["id"]), "owner_id": str(export["owner_id"]), "rows_done": rows_done,
-            "rows_total": rows_total if rows_total is not None else rows_done, **extra}  # fmt: skip
+    return {"export_id": str(export["id"]), "owner_id": str(export["owner_id"]), "done": rows_done,
+            "total": rows_total if rows_total is not None else rows_done, **extra}  # fmt: skip
 
 
 # -- the worker ---------------------------------------------------------------------------------------------

@@ -21,8 +21,17 @@ _STEPS = {
     "ws_tickets": "DELETE FROM ws_tickets WHERE expires_at < now() - interval '1 hour'",
     "ws_connections": "DELETE FROM ws_connections WHERE connected_at < now() - interval '3 hours'",
     "request_rates": "DELETE FROM request_rates WHERE window_start < now() - interval '1 hour'",
-    "overdue_exports": "UPDATE exports SET status = 'failed', error = 'The export did not finish in time.',"
-    " finished_at = now() WHERE status = 'running' AND deadline_at <= now()",
+    # Failed with the event its owner's WebSocket hears (delivered by the relay's next sweep).
+    "overdue_exports": """
+        WITH failed AS (
+            UPDATE exports SET status = 'failed', error = 'The export did not finish in time.', finished_at = now()
+            WHERE status = 'running' AND deadline_at <= now()
+            RETURNING id, owner_id, coalesce(rows, 0) AS done, coalesce(rows_total, rows, 0) AS total, error
+        )
+        INSERT INTO outbox (event_type, aggregate_id, payload)
+        SELECT 'export.failed', id::text, jsonb_build_object('export_id', id::text, 'owner_id', owner_id::text,
+                                                             'done', done, 'total', total, 'error', error)
+        FROM failed""",
 }
 
 

@@ -19,9 +19,7 @@ from shared.runtime.ports import StoredObject
 logger = logging.getLogger(__name__)
 
 
-def _client(
-    service: str, region: str, *, max_pool_connections: int = 10, config: Any = None, **kwargs: Any
-) -> Any:
+def _client(service: str, region: str, *, max_pool_connections: int = 10, config: Any = None, **kwargs: Any) -> Any:
     import boto3
     from botocore.config import Config
 

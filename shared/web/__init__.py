@@ -5,6 +5,14 @@ from shared.web.deps import BaseUrl, Ctx, CurrentUser, Db, Rt, TwilioForm
 from shared.web.errors import ErrorBody, error_responses
 
 __all__ = [
-    "BaseUrl", "Ctx", "CurrentUser", "Db", "ErrorBody", "Rt", "TwilioForm", "create_app", "error_responses",
+    "BaseUrl",
+    "Ctx",
+    "CurrentUser",
+    "Db",
+    "ErrorBody",
+    "Rt",
+    "TwilioForm",
+    "create_app",
+    "error_responses",
     "make_handler",
 ]
