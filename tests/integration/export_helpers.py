@@ -1,18 +1,22 @@
 """Exports in tests: a world with many submitted assessments, delivering ``export.requested`` events to the
-worker as the outbox relay does ({"event_id", "event_type", "payload"}), and reading outbox events back."""
+worker through the outbox relay, and reading outbox events back."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import openpyxl
+import pytest
 
 from local.lambda_runtime import FunctionSpec, LambdaContext
 from shared.auth import repository
 from shared.db import Database
+from shared.runtime import runtime_with
+from tests.fakes import RecordingInvoker
 from tests.integration.auth_helpers import bearer, login_tokens, mint_pair, signup_first
 from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
 from tests.integration.test_submissions import body
@@ -78,19 +82,29 @@ def outbox(db: Database, *types: str) -> list[dict[str, Any]]:
 
 
 def relay_export_requests(db: Database) -> list[dict[str, Any]]:
-    """Deliver every undelivered ``export.requested`` event to the worker, as the relay will, and mark it
-    delivered. Returns what the worker answered to each."""
-    from functions import exports_worker
+    """Run the outbox relay (functions.outbox_relay) once on this thread, with an invoker that records the
+    workers it starts, then each of those workers with the payload the relay gave it, as Lambda would.
+    Returns what the workers answered. (Tests that run it install a recording invoker for the whole test, so
+    that no relay runs in the background: see ``quiet_invoker``.)"""
+    from functions import exports_worker, outbox_relay
 
-    answers = []
-    for row in outbox(db, "export.requested"):
-        if row["dispatched_at"] is not None:
-            continue
-        event = {"event_id": str(row["id"]), "event_type": row["event_type"], "payload": row["payload"]}
-        answers.append(exports_worker.handler(event, LambdaContext(WORKER)))
-        with db.transaction() as conn:
-            conn.execute("UPDATE outbox SET dispatched_at = now() WHERE id = %s", (row["id"],))
-    return answers
+    invoker = RecordingInvoker()
+    with runtime_with(invoker=invoker) as rt:
+        outbox_relay.run(rt, {"source": "test"})
+    return [
+        exports_worker.handler(payload, LambdaContext(WORKER))
+        for job, payload in invoker.invokes
+        if job == "exports-worker"
+    ]
+
+
+@pytest.fixture
+def quiet_invoker(api: httpx.AsyncClient) -> Iterator[RecordingInvoker]:
+    """The runtime's invoker records the relay's kicks instead of running the relay in the background, so
+    that a test decides when events are delivered (``relay_export_requests``)."""
+    invoker = RecordingInvoker()
+    with runtime_with(invoker=invoker):
+        yield invoker
 
 
 def workbook(content: bytes) -> Any:

@@ -26,13 +26,17 @@ from tests.integration.export_helpers import (
     exports_world,
     header_index,
     outbox,
+    quiet_invoker,
     relay_export_requests,
     submit_many,
     workbook,
 )
 from tests.presigned import parse, verdict
 
+__all__ = ["quiet_invoker"]  # fixtures
+
 SUBMITTED = 12
+pytestmark = pytest.mark.usefixtures("quiet_invoker")  # the relay runs when a test says so
 
 
 @pytest.fixture
@@ -425,7 +429,7 @@ async def test_progress_is_reported_every_few_rows_as_it_goes(
     monkeypatch.setattr(worker, "MIN_PROGRESS_ROWS", 4)
     export_id = await _export(api, world["tokens"]["analyst"])
     relay_export_requests(db)
-    events = [(e["event_type"], e["payload"]["rows_done"], e["payload"]["rows_total"])
+    events = [(e["event_type"], e["payload"]["done"], e["payload"]["total"])
               for e in outbox(db, "export.progress", "export.ready")]  # fmt: skip
     assert events == [("export.progress", 0, 12), ("export.progress", 4, 12), ("export.progress", 8, 12),
                       ("export.ready", 12, 12)]  # fmt: skip
@@ -463,6 +467,9 @@ async def test_a_run_lambda_stopped_shows_failed_and_housekeeping_fails_it(
     assert row is not None
     assert row["status"] == "failed"
     assert row["finished_at"] is not None
+    [failed] = outbox(db, "export.failed")  # for the owner's WebSocket
+    assert failed["payload"] == {"export_id": export_id, "owner_id": world["ids"]["analyst"], "done": 0, "total": 0,
+                                 "error": "The export did not finish in time."}  # fmt: skip
     assert relay_export_requests(db) == [{"export_id": export_id, "skipped": "not pending"}]
 
 
