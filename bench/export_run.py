@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +42,13 @@ def _cpu_s() -> float:
 def _export(config: dict[str, Any]) -> dict[str, Any]:
     from functions import exports_worker
     from local.lambda_runtime import FunctionSpec, LambdaContext
+    from shared.outbox.models import OutboxEvent
 
-    event = {"event_id": str(uuid.uuid4()), "event_type": "export.requested",
-             "payload": {"export_id": config["export_id"]}}  # fmt: skip
+    # The payload the relay's start_workers gives the job.
+    requested = OutboxEvent(id=uuid.uuid4(), event_type="export.requested", aggregate_id=config["export_id"],
+                            payload={"export_id": config["export_id"]}, correlation_id=None,
+                            created_at=datetime.now(UTC), attempts=0)  # fmt: skip
+    event = {"source": "outbox", "event": requested.model_dump(mode="json")}
     started, cpu = time.perf_counter(), _cpu_s()
     answer = exports_worker.handler(event, LambdaContext(FunctionSpec("ExportsWorkerJob", "functions.exports_worker",
                                                                       1769, 900)))  # fmt: skip
