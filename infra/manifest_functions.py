@@ -13,7 +13,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from aws_cdk import Acknowledgment, CfnElement, CfnResource, Duration, RemovalPolicy, Stack, Validations, triggers
+from aws_cdk import (
+    Acknowledgment,
+    ArnFormat,
+    CfnElement,
+    CfnResource,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Validations,
+    triggers,
+)
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -24,7 +34,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_logs_destinations as logs_destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
 from constructs import Construct
 
 from infra.packaging import ARCHITECTURE, RUNTIME
@@ -165,24 +174,47 @@ class ManifestFunctions(Construct):
         # Jobs first: functions that invoke them are granted exactly those.
         workers = [job for job in jobs if any(isinstance(t, OutboxEvent) for t in job.triggers)]
         relays = [job for job in jobs if any(isinstance(t, AsyncInvoke) for t in job.triggers)]
+        # Jobs that others invoke have names known before they exist, so that invokers refer to them by ARN
+        # without a reference: the relay starts workers that kick the relay (references both ways would be a cycle).
+        stack = Stack.of(self)
+        named = {j.name: f"{stack.stack_name}-{j.function_id}"[:64] for j in (*workers, *relays)}
         for job in jobs:
-            self.job_functions[job.name] = self._function(job, f"job {job.name}")
+            self.job_functions[job.name] = self._function(job, f"job {job.name}", function_name=named.get(job.name))
+
+        def arn(name: str) -> str:
+            return stack.format_arn(
+                service="lambda", resource="function", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
+            )
+
         invoke_targets = {
-            Need.INVOKE_RELAY: {j.name: self.job_functions[j.name] for j in relays},
-            Need.INVOKE_WORKERS: {j.name: self.job_functions[j.name] for j in workers},
+            Need.INVOKE_RELAY: {j.name: arn(named[j.name]) for j in relays},
+            Need.INVOKE_WORKERS: {j.name: arn(named[j.name]) for j in workers},
         }
         for job in jobs:
             self._grant_invokes(job, self.job_functions[job.name], invoke_targets)
 
+        # The HTTP API invokes the route functions with one role of its own (a permission on each function would
+        # cost a resource per route, of the stack's 500), allowed to invoke exactly those functions.
+        self.http_api_role = iam.Role(
+            self, "HttpApiInvoker", assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="The HTTP API invokes the route functions of the manifest, and nothing else.",
+        )  # fmt: skip
         for route in routes:
             function = self._function(route, route.key)
             self._grant_invokes(route, function, invoke_targets)
             http_api.add_routes(
                 path=route.path,
                 methods=[apigwv2.HttpMethod[route.method]],
-                integration=HttpLambdaIntegration(f"{route.function_id}Integration", function),
+                integration=_LambdaWithRole(f"{route.function_id}Integration", function, self.http_api_role),
             )
             self.route_functions[route.key] = function
+        if self.route_functions:
+            self.http_api_role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["lambda:InvokeFunction"],
+                    resources=[f.function_arn for f in self.route_functions.values()],
+                )
+            )
 
         for job in jobs:
             function = self.job_functions[job.name]
@@ -208,7 +240,20 @@ class ManifestFunctions(Construct):
     def _subscribe_to_reports(self, job: Job, function: lambda_.Function) -> None:
         """Lambda's REPORT lines of every other function feed the job (the cost ledger's reconciler); never its
         own log group, where each run would start another."""
-        destination = logs_destinations.LambdaDestination(function)
+        # One invoke permission for every subscription (a permission per log group would cost a resource each, of
+        # the stack's 500): CloudWatch Logs, from this account's log groups of this stack (their generated names
+        # start with the stack's).
+        stack = Stack.of(self)
+        function.add_permission(
+            "ReportLinesFromThisStack",
+            principal=iam.ServicePrincipal("logs.amazonaws.com"),
+            source_account=stack.account,
+            source_arn=stack.format_arn(
+                service="logs", resource="log-group", resource_name=f"{stack.stack_name}-*",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            ),
+        )  # fmt: skip
+        destination = logs_destinations.LambdaDestination(function, add_permissions=False)
         for other in (*self.route_functions.values(), *self.websocket_functions.values(), *self.job_functions.values()):
             if other is function:
                 continue
@@ -220,7 +265,7 @@ class ManifestFunctions(Construct):
                 filter_pattern=logs.FilterPattern.literal('"REPORT RequestId"'),
             )
 
-    def _function(self, entry: Entry, purpose: str) -> lambda_.Function:
+    def _function(self, entry: Entry, purpose: str, *, function_name: str | None = None) -> lambda_.Function:
         defaults = self._defaults
         needs = needs_of(entry)
         log_group = logs.LogGroup(
@@ -230,6 +275,7 @@ class ManifestFunctions(Construct):
         function = lambda_.Function(
             self,
             entry.function_id,
+            function_name=function_name,
             description=f"{purpose}: {entry.module}.handler",
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
@@ -335,23 +381,17 @@ class ManifestFunctions(Construct):
 
     @staticmethod
     def _grant_invokes(
-        entry: Entry, function: lambda_.Function, targets_by_need: Mapping[Need, Mapping[str, lambda_.Function]]
+        entry: Entry, function: lambda_.Function, targets_by_need: Mapping[Need, Mapping[str, str]]
     ) -> None:
-        """Asynchronous invokes of the jobs its needs name, and INVOKE_TARGETS naming them by job name."""
+        """Asynchronous invokes of the jobs its needs name (by ARN: unqualified, as the invoker calls them), and
+        INVOKE_TARGETS naming them by job name."""
         granted: dict[str, str] = {}
         for need, jobs in targets_by_need.items():
-            if need in needs_of(entry):
-                for job_name, target in jobs.items():
-                    target.grant_invoke(function)
-                    granted[job_name] = target.function_arn
-                    cfn_target = target.node.default_child
-                    assert isinstance(cfn_target, CfnElement)
-                    Validations.of(function).acknowledge(
-                        Acknowledgment(
-                            id=f"AwsSolutions-IAM5[Resource::<{Stack.of(target).get_logical_id(cfn_target)}.Arn>:*]",
-                            reason=f"Invoking job {job_name} only; grant_invoke adds its versions and aliases (:*).",
-                        )
-                    )
+            if need in needs_of(entry) and jobs:
+                function.add_to_role_policy(
+                    iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=sorted(jobs.values()))
+                )
+                granted.update(jobs)
         if granted:
             function.add_environment("INVOKE_TARGETS", Stack.of(function).to_json_string(granted))
 
@@ -381,3 +421,21 @@ class ManifestFunctions(Construct):
             assert isinstance(resource, CfnResource)
             resource.add_property_override("DeployNonce", nonce)
         return trigger
+
+
+class _LambdaWithRole(apigwv2.HttpRouteIntegration):
+    """A Lambda proxy integration (payload 2.0, as HttpLambdaIntegration's) that invokes its function with the
+    API's role instead of a resource-based permission on the function."""
+
+    def __init__(self, integration_id: str, function: lambda_.IFunction, role: iam.IRole) -> None:
+        super().__init__(integration_id)
+        self._function = function
+        self._role = role
+
+    def bind(self, *, route: apigwv2.IHttpRoute, scope: Construct) -> apigwv2.HttpRouteIntegrationConfig:
+        return apigwv2.HttpRouteIntegrationConfig(
+            type=apigwv2.HttpIntegrationType.AWS_PROXY,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+            uri=self._function.function_arn,
+            credentials=apigwv2.IntegrationCredentials.from_role(self._role),
+        )
