@@ -41,8 +41,9 @@ TARGET_RATIO = 0.9
 TARGET_RSS_MB = 200
 
 # Straight into the tables the submission function writes, for speed: respondents, assessments, their 20
-# answers, 5 skill scores and 5 recommendations each, stored together per assessment as one submission
-# stores them. The first SMALL respondents are in sector agri.
+# answers and 5 skill scores each, stored together per assessment as one submission stores them (the 5
+# recommendations of each come from the rubric through the assessment_recommendations view). The first SMALL
+# respondents are in sector agri.
 _FILL = """
 INSERT INTO sectors (code, label_en, label_fr) VALUES ('ict', 'ICT', 'TIC'), ('agri', 'Agriculture', 'Agriculture');
 INSERT INTO respondents (id, name, phone, sector, region, language, consent_at)
@@ -69,8 +70,6 @@ SELECT a.id, k.id, ((a.n * 7 + k.position * 13) %% 10001) / 100.0,
 FROM (SELECT md5('a' || n)::uuid AS id, n FROM generate_series(1, %(large)s) n) a
 CROSS JOIN skills k WHERE k.version_id = %(version)s
 ORDER BY a.n, k.position;
-INSERT INTO assessment_recommendations (assessment_id, skill_id, band, priority, text_en, text_fr)
-SELECT s.assessment_id, s.skill_id, s.band, 1, 'do more', 'do more' FROM skill_scores s ORDER BY s.ctid;
 """
 
 
