@@ -12,22 +12,29 @@ dimension ``service`` = ``SERVICE_NAME``, Powertools' default dimension), and ``
   failed for five minutes).
 - ``OutboxEventsParked`` (Sum, count): events parked after their last attempt, published by the relay when it
   parks one. Alarm: any.
-- ``ExportsFailed`` (Sum, count): exports that ended failed (error or timeout), published by the export worker
-  and by whatever marks a timed-out export failed. Alarm: any.
-- ``CostLedgerWriteFailures`` (Sum, count): cost-ledger rows that could not be written, published by the door's
-  cost meter (the request itself succeeds). Alarm: any.
+- ``LedgerWriteFailures`` (Sum, count): cost-ledger rows that could not be written, published by
+  shared/costs/service.store (the cost reconciler in AWS; the request itself never fails for it). Its alarm adds
+  the reconciler's own failed runs (Lambda ``Errors``): a run that failed wrote no row and published nothing.
+
+Export failures: the export workers (jobs started by the relay for ``export.*`` events) log a failed export at
+ERROR level, or a WARNING beginning "export" when a run stops itself before its timeout or finds its export failed by
+its deadline; a metric filter on each worker's log group counts those lines as ``ExportsFailed`` (namespace
+``METRICS_NAMESPACE``, no dimension), and the alarm adds the workers' failed runs (Lambda ``Errors``: crashes and
+timeouts).
 
 A missing datapoint is "not breaching" for all of them: no traffic, no data, no alarm.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
@@ -62,8 +69,16 @@ APPLICATION_ALARMS: tuple[ApplicationAlarm, ...] = (
         cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     ),
     ApplicationAlarm("OutboxEventsParked", "Sum", 1, "Outbox events parked after their last attempt"),
-    ApplicationAlarm("ExportsFailed", "Sum", 1, "Exports that failed or timed out"),
-    ApplicationAlarm("CostLedgerWriteFailures", "Sum", 1, "Cost-ledger rows that could not be written"),
+)
+LEDGER_WRITE_FAILURES = "LedgerWriteFailures"
+EXPORTS_FAILED = "ExportsFailed"
+# What an export worker logs when an export fails (module docstring): Powertools' JSON log lines.
+EXPORT_FAILURE_LINES = logs.FilterPattern.any(
+    logs.FilterPattern.string_value("$.level", "=", "ERROR"),
+    logs.FilterPattern.all(
+        logs.FilterPattern.string_value("$.level", "=", "WARNING"),
+        logs.FilterPattern.string_value("$.message", "=", "export*"),
+    ),
 )
 
 
@@ -186,4 +201,67 @@ class Alarms(Construct):
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             ),
             spec.metric_name,
+        )
+
+    def ledger_write_failures(self, reconcilers: Sequence[lambda_.IFunction]) -> cloudwatch.Alarm:
+        """Cost-ledger rows not written: those the reconciler counted, and its runs that failed outright."""
+        failures = self._own_metric(LEDGER_WRITE_FAILURES, dimensions={"service": SERVICE_NAME})
+        return self._failures(
+            "LedgerWriteFailures",
+            "Cost ledger: rows that could not be written, or failed runs of the reconciler",
+            failures,
+            reconcilers,
+        )
+
+    def export_failures(self, workers: Sequence[tuple[lambda_.IFunction, logs.ILogGroup]]) -> cloudwatch.Alarm:
+        """Exports that failed: the failures the export workers log (a metric filter on each one's log group) and
+        their runs that failed outright (crashes, timeouts)."""
+        for function, log_group in workers:
+            logs.MetricFilter(
+                self,
+                f"{function.node.id}ExportsFailedFilter",
+                log_group=log_group,
+                filter_pattern=EXPORT_FAILURE_LINES,
+                metric_namespace=METRICS_NAMESPACE,
+                metric_name=EXPORTS_FAILED,
+                metric_value="1",
+            )
+        return self._failures(
+            EXPORTS_FAILED,
+            "Exports: exports that failed or timed out, or failed runs of an export worker",
+            self._own_metric(EXPORTS_FAILED),
+            [function for function, _ in workers],
+        )
+
+    @staticmethod
+    def _own_metric(name: str, *, dimensions: dict[str, str] | None = None) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=name,
+            dimensions_map=dimensions,
+            statistic="Sum",
+            period=FIVE_MINUTES,
+        )
+
+    def _failures(
+        self, name: str, description: str, counted: cloudwatch.Metric, functions: Sequence[lambda_.IFunction]
+    ) -> cloudwatch.Alarm:
+        """An alarm on any failure: ``counted`` plus the Lambda errors of ``functions``, missing data as zero."""
+        using: dict[str, cloudwatch.IMetric] = {"counted": counted}
+        for index, function in enumerate(functions):
+            using[f"errors{index}"] = function.metric_errors(period=FIVE_MINUTES, statistic="Sum")
+        expression = " + ".join(f"FILL({key}, 0)" for key in using)
+        total = cloudwatch.MathExpression(expression=expression, using_metrics=using, label=description,
+                                          period=FIVE_MINUTES)  # fmt: skip
+        return self._add(
+            total.create_alarm(
+                self,
+                name,
+                alarm_description=description,
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            name,
         )

@@ -20,7 +20,7 @@ from infra.packaging import dependency_layer, function_code
 from infra.profiles import ConnectionBudget
 from infra.stateful_stack import APP_SUBNETS, LOG_RETENTION, StatefulStack
 from infra.web_stack import SpaConfig, WebStack
-from shared.manifest import HttpRoute, Job, WebSocketRoute
+from shared.manifest import HttpRoute, Job, LogSubscription, OutboxEvent, WebSocketRoute
 
 # HTTP API $context variables; requestId is what a client reports and what the function logs carry.
 ACCESS_LOG_FORMAT = {
@@ -74,7 +74,6 @@ class ApiStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.connection_budget = ConnectionBudget(data.profile)
         self.http_api = apigwv2.HttpApi(
             self,
             "HttpApi",
@@ -125,18 +124,37 @@ class ApiStack(Stack):
                 twilio_secret=data.twilio_secret,
                 exports_bucket=data.exports_bucket,
                 spa_origin=web.origin,
+                api_url=self.http_api.api_endpoint,
             ),
             websocket_routes=websocket_routes,
             # A paused database (lean) is not woken every minute by the relay's sweep: the kick after each commit
-            # delivers, the sweep catches up at the profile's pace.
-            job_schedule=data.profile.job_schedule,
+            # delivers, the sweep catches up at the profile's pace. Reserved concurrency and database timeouts come
+            # from the profile too.
+            profile=data.profile,
             deploy_nonce=deploy_nonce,
         )
+        self.connection_budget = self.functions.connection_budget
         self.alarms = Alarms(self, "Alarms", topic=data.alarm_topic)
         self.alarms.http_api(self.http_api, access_logs)
         self.alarms.functions()
         for spec in APPLICATION_ALARMS:
             self.alarms.application_metric(spec)
+        functions = self.functions
+        self.alarms.ledger_write_failures(
+            [
+                functions.job_functions[job.name]
+                for job in jobs
+                if any(isinstance(t, LogSubscription) for t in job.triggers)
+            ]
+        )
+        export_workers = [job for job in jobs if any(
+            isinstance(t, OutboxEvent) and any(event.startswith("export.") for event in t.event_types)
+            for t in job.triggers
+        )]  # fmt: skip
+        if export_workers:
+            self.alarms.export_failures([
+                (functions.job_functions[job.name], functions.log_groups[job.function_id]) for job in export_workers
+            ])  # fmt: skip
 
         # The $default stage serves at the API's endpoint itself. Both profiles are real deployments ("prod" hides
         # the SPA's development pages).

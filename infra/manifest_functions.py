@@ -9,7 +9,7 @@ Adding an endpoint means adding an entry to ``functions/routes.py``; nothing her
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -37,20 +37,29 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.packaging import ARCHITECTURE, RUNTIME
+from infra.profiles import PRODUCTION, ConnectionBudget, Profile
 from infra.websocket import WebSocketEndpoint
 from shared.manifest import (
+    API_GATEWAY_TIMEOUT_S,
     AsyncInvoke,
     Entry,
     HttpRoute,
     Job,
     LogSubscription,
     Need,
+    OnDeploy,
     OutboxEvent,
+    Schedule,
     WebSocketRoute,
     WebSocketTicket,
 )
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+# What the cost reconciler is sent of the other functions' logs: Lambda's REPORT lines (billed duration, memory,
+# init) and the functions' own measurement lines (shared/runtime/ledger.py: {"type":"cost.invocation",...}).
+# Either term selects a line; every other line stays out (a subscription bills per GB it delivers).
+COST_LINE_TERMS = ("REPORT RequestId", "cost.invocation")
+COST_LINES = logs.FilterPattern.any_term(*COST_LINE_TERMS)
 T = TypeVar("T")
 EXPORTS_BUCKET_ARN_EXPORT = "SkillsPlatformExportsBucketArn"
 
@@ -102,14 +111,23 @@ class FunctionDefaults:
     websocket_connections_arn: str | None = None
     # The WebSocketTicket rule: $connect accepts only the SPA's origin.
     spa_origin: str | None = None
+    # The HTTP API's URL (https://<api>.execute-api.<region>.amazonaws.com): Twilio calls the webhook routes under
+    # it, and their signatures are checked against it (TWILIO_WEBHOOK_BASE_URL).
+    api_url: str | None = None
 
 
 # What each need sets in a function's environment; the values come from FunctionDefaults or the jobs.
 NEED_ENVIRONMENT: dict[Need, tuple[str, ...]] = {
-    Need.DATABASE: ("DATABASE_SECRET_ARN", "DATABASE_HOST", "DATABASE_VIA_PROXY", "DATABASE_NAME"),
+    Need.DATABASE: (
+        "DATABASE_SECRET_ARN",
+        "DATABASE_HOST",
+        "DATABASE_VIA_PROXY",
+        "DATABASE_NAME",
+        "DB_CONNECT_TIMEOUT_S",
+    ),
     Need.JWT_KEYS: ("JWT_SECRET_ARN",),
     Need.TOTP_KEY: ("TOTP_SECRET_ARN",),
-    Need.TWILIO: ("TWILIO_SECRET_ARN",),
+    Need.TWILIO: ("TWILIO_SECRET_ARN", "TWILIO_WEBHOOK_BASE_URL"),
     Need.EXPORTS_BUCKET: ("EXPORTS_BUCKET",),
     Need.WEBSOCKET_MANAGEMENT: ("WEBSOCKET_MANAGEMENT_URL",),
     Need.INVOKE_RELAY: ("INVOKE_TARGETS",),
@@ -122,9 +140,34 @@ RULE_ENVIRONMENT: dict[type, tuple[str, ...]] = {WebSocketTicket: ("SPA_ORIGINS"
 # Every function writes its cost ledger row to the database, whatever else it needs.
 ALWAYS_NEEDED = frozenset({Need.DATABASE})
 
+# Every function's environment, whatever it needs. Functions run in the VPC's dual-stack subnets with no NAT:
+# AWS APIs are reached over IPv6 (the egress-only gateway), so boto3 is told to use their dual-stack endpoints
+# (secretsmanager.<region>.api.aws, lambda.<region>.api.aws, s3.dualstack.<region>.amazonaws.com; README.md,
+# "How functions reach what they need").
+BASE_ENVIRONMENT = {"FUNCTION_ARCHITECTURE": "arm64", "AWS_USE_DUALSTACK_ENDPOINT": "true"}
+
 
 def needs_of(entry: Entry) -> frozenset[Need]:
     return entry.all_needs | ALWAYS_NEEDED
+
+
+# Jobs that run one at a time by design (a deploy's migrations, an hourly sweep) hold one connection at most.
+SINGLE_RUN_TRIGGERS = (OnDeploy, Schedule)
+
+
+def concurrency_of(entry: Entry, profile: Profile) -> int:
+    """The reserved concurrency a function claims from the profile's connection budget: one for a job that only
+    runs on deploy or on a schedule, the profile's default share for every other function."""
+    if isinstance(entry, Job) and all(isinstance(t, SINGLE_RUN_TRIGGERS) for t in entry.triggers):
+        return 1
+    return profile.default_function_concurrency
+
+
+def timeout_of(entry: Entry, profile: Profile) -> int:
+    """A function's timeout in this profile: its entry's, raised to what a resuming database takes (lean), and
+    within API Gateway's integration timeout for routes."""
+    ceiling = None if isinstance(entry, Job) else API_GATEWAY_TIMEOUT_S
+    return profile.function_timeout_s(entry.timeout_s, ceiling_s=ceiling)
 
 
 class ManifestFunctions(Construct):
@@ -140,14 +183,17 @@ class ManifestFunctions(Construct):
         http_api: apigwv2.HttpApi,
         defaults: FunctionDefaults,
         websocket_routes: Sequence[WebSocketRoute] = (),
-        job_schedule: Callable[[str], str] | None = None,
+        profile: Profile = PRODUCTION,
         deploy_nonce: str | None = None,
     ) -> None:
-        """``job_schedule``: the profile's rule for how often a job that opens a database connection may run
-        (infra/profiles.py Profile.job_schedule; a paused Aurora is woken by each run)."""
+        """``profile`` decides how often a job that opens a database connection may run (Profile.job_schedule: a
+        paused Aurora is woken by each run), how long functions wait for the database, and the connection budget
+        each function's reserved concurrency is claimed from (raises BudgetExceeded past it)."""
         super().__init__(scope, construct_id)
         self._defaults = defaults
         self._exports_arn: str | None = None
+        self.profile = profile
+        self.connection_budget = ConnectionBudget(profile)
         self.route_functions: dict[str, lambda_.Function] = {}
         self.websocket_functions: dict[str, lambda_.Function] = {}
         self.job_functions: dict[str, lambda_.Function] = {}
@@ -219,7 +265,7 @@ class ManifestFunctions(Construct):
         for job in jobs:
             function = self.job_functions[job.name]
             if job.schedule is not None:
-                schedule = job_schedule(job.schedule) if job_schedule is not None else job.schedule
+                schedule = profile.job_schedule(job.schedule)
                 events.Rule(
                     self,
                     f"{job.function_id}Schedule",
@@ -237,9 +283,14 @@ class ManifestFunctions(Construct):
             if any(isinstance(t, LogSubscription) for t in job.triggers):
                 self._subscribe_to_reports(job, function)
 
+    @property
+    def log_groups(self) -> Mapping[str, logs.LogGroup]:
+        """Each manifest function's log group, by the function's construct id (its entry's function_id)."""
+        return self._log_groups
+
     def _subscribe_to_reports(self, job: Job, function: lambda_.Function) -> None:
-        """Lambda's REPORT lines of every other function feed the job (the cost ledger's reconciler); never its
-        own log group, where each run would start another."""
+        """Lambda's REPORT lines and the measurement lines of every other function feed the job (the cost ledger's
+        reconciler, shared/costs/service.ingest); never its own log group, where each run would start another."""
         # One invoke permission for every subscription (a permission per log group would cost a resource each, of
         # the stack's 500): CloudWatch Logs, from this account's log groups of this stack (their generated names
         # start with the stack's).
@@ -262,7 +313,7 @@ class ManifestFunctions(Construct):
                 f"{other.node.id}To{job.function_id}",
                 log_group=self._log_groups[other.node.id],
                 destination=destination,
-                filter_pattern=logs.FilterPattern.literal('"REPORT RequestId"'),
+                filter_pattern=COST_LINES,
             )
 
     def _function(self, entry: Entry, purpose: str, *, function_name: str | None = None) -> lambda_.Function:
@@ -283,7 +334,12 @@ class ManifestFunctions(Construct):
             code=defaults.code,
             layers=list(defaults.layers),
             memory_size=entry.memory_mb,
-            timeout=Duration.seconds(entry.timeout_s),
+            timeout=Duration.seconds(timeout_of(entry, self.profile)),
+            # Each execution environment holds one database connection at most: the function's share of the
+            # connections the database (production: its proxy) accepts (infra/profiles.py ConnectionBudget).
+            reserved_concurrent_executions=self.connection_budget.claim(
+                entry.function_id, concurrency_of(entry, self.profile)
+            ),
             environment={**defaults.environment, **self._environment(entry, needs)},
             tracing=lambda_.Tracing.ACTIVE,
             # Versions exist only for the deploy trigger; keep the latest, not one per deploy forever.
@@ -292,6 +348,8 @@ class ManifestFunctions(Construct):
             vpc=defaults.vpc,
             vpc_subnets=defaults.subnets,
             security_groups=[defaults.security_group],
+            # An IPv6 address in the dual-stack subnets: the egress-only gateway is the way out (no NAT).
+            ipv6_allowed_for_dual_stack=True,
         )
         self._grant(entry, needs, function)
         Validations.of(function).acknowledge(*FUNCTION_ACKNOWLEDGMENTS)
@@ -304,18 +362,21 @@ class ManifestFunctions(Construct):
 
     def _environment(self, entry: Entry, needs: frozenset[Need]) -> dict[str, str]:
         d = self._defaults
-        env = {"FUNCTION_ARCHITECTURE": "arm64"}
+        env = dict(BASE_ENVIRONMENT)
         for need in sorted(needs):
             match need:
                 case Need.DATABASE:
                     env.update(d.database_environment)
                     env["DATABASE_SECRET_ARN"] = d.database_secret.secret_arn
+                    env["DB_CONNECT_TIMEOUT_S"] = str(self.profile.database_connect_timeout_s)
                 case Need.JWT_KEYS:
                     env["JWT_SECRET_ARN"] = d.jwt_secret.secret_arn
                 case Need.TOTP_KEY:
                     env["TOTP_SECRET_ARN"] = d.totp_secret.secret_arn
                 case Need.TWILIO:
                     env["TWILIO_SECRET_ARN"] = self._required(entry, need, d.twilio_secret).secret_arn
+                    # Webhook signatures are checked against this URL, never one rebuilt from request headers.
+                    env["TWILIO_WEBHOOK_BASE_URL"] = self._required(entry, "the HTTP API's URL", d.api_url)
                 case Need.EXPORTS_BUCKET:
                     env["EXPORTS_BUCKET"] = self._required(entry, need, d.exports_bucket).bucket_name
                 case Need.WEBSOCKET_MANAGEMENT:

@@ -49,6 +49,10 @@ class Profile:
     # The shortest interval at which a scheduled job that opens a database connection should run: each run
     # wakes a paused Aurora for idle_session_timeout + auto_pause_s at least. None: no limit.
     database_job_min_interval_s: int | None
+    # How long a function waits for a database connection (DB_CONNECT_TIMEOUT_S), and the shortest timeout a
+    # function that connects may have: a paused Aurora takes about 15 s to resume on the first connection.
+    database_connect_timeout_s: int
+    min_function_timeout_s: int
 
     @property
     def connection_budget(self) -> int:
@@ -73,6 +77,12 @@ class Profile:
             return expression
         return seconds_as_rate(self.database_job_min_interval_s)
 
+    def function_timeout_s(self, wanted_s: int, *, ceiling_s: int | None = None) -> int:
+        """The timeout of a function that connects to the database: ``wanted_s``, raised to the profile's minimum
+        (a resuming database), and never above ``ceiling_s`` (API Gateway's integration timeout for routes)."""
+        timeout = max(wanted_s, self.min_function_timeout_s)
+        return min(timeout, ceiling_s) if ceiling_s is not None else timeout
+
 
 PRODUCTION = Profile(
     name="production",
@@ -88,6 +98,8 @@ PRODUCTION = Profile(
     default_function_concurrency=8,
     database_rotation="hosted",
     database_job_min_interval_s=None,
+    database_connect_timeout_s=5,
+    min_function_timeout_s=0,
 )
 
 LEAN = Profile(
@@ -106,6 +118,9 @@ LEAN = Profile(
     default_function_concurrency=4,
     database_rotation="managed",
     database_job_min_interval_s=86_400,
+    # Above the resume (about 15 s; longer after a day paused) and within API Gateway's 29 s.
+    database_connect_timeout_s=20,
+    min_function_timeout_s=25,
 )
 
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (PRODUCTION, LEAN)}

@@ -17,12 +17,12 @@ from aws_cdk.assertions import Template
 from functions.routes import JOBS, PUBLIC, ROUTES
 from infra.app import Deployment, build
 from shared.manifest import HttpRoute as Route
-from shared.manifest import Job, Need, Schedule
+from shared.manifest import Job, Need, OutboxEvent, Schedule
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # A manifest with what the real one lacks today: a path parameter in a new route, a scheduled job that writes to
-# the exports bucket.
+# the exports bucket, a worker the relay starts for export requests.
 FAKE_ROUTES: tuple[Route, ...] = (
     *ROUTES,
     Route("GET", "/api/v1/infra-probe/{item_id}", "functions.infra_probe", PUBLIC, memory_mb=384, timeout_s=7),
@@ -30,7 +30,9 @@ FAKE_ROUTES: tuple[Route, ...] = (
 FAKE_JOBS: tuple[Job, ...] = (
     *JOBS,
     Job("nightly-sweep", "functions.nightly_sweep", (Schedule("rate(1 day)"),), frozenset({Need.EXPORTS_BUCKET})),
-)
+    Job("probe-export-worker", "functions.probe_export_worker", (OutboxEvent(frozenset({"export.requested"})),),
+        frozenset({Need.EXPORTS_BUCKET, Need.INVOKE_RELAY}), memory_mb=1769, timeout_s=900),
+)  # fmt: skip
 FAKE_NONCE = "20990101T000000Z"
 
 

@@ -69,7 +69,9 @@ def _alarms(synth: Synth) -> dict[str, dict[str, Any]]:
 def test_every_alarm_notifies_the_encrypted_topic(synth: Synth) -> None:
     topic = exported_as(synth, synth.deployment.data.alarm_topic.topic_arn)
     alarms = _alarms(synth)
-    assert len(alarms) == 4 + len(APPLICATION_ALARMS)
+    # HTTP API 5xx and throttles, Lambda errors and throttles, the relay's, the cost ledger's (export failures
+    # only with an export worker in the manifest: tests/infra/test_cdk_operations.py)
+    assert len(alarms) >= 4 + len(APPLICATION_ALARMS) + 1
     for description, alarm in alarms.items():
         assert alarm["AlarmActions"] == [topic], description
         assert alarm["TreatMissingData"] == "notBreaching", description
@@ -104,9 +106,4 @@ def test_the_metrics_the_functions_will_publish_are_already_alarmed(synth: Synth
         assert alarm["Dimensions"] == [{"Name": "service", "Value": SERVICE_NAME}]
         assert alarm["Statistic"] == spec.statistic
         assert alarm["Threshold"] == spec.threshold
-    assert {spec.metric_name for spec in APPLICATION_ALARMS} == {
-        "OutboxOldestPendingAgeSeconds",
-        "OutboxEventsParked",
-        "ExportsFailed",
-        "CostLedgerWriteFailures",
-    }
+    assert {spec.metric_name for spec in APPLICATION_ALARMS} == {"OutboxOldestPendingAgeSeconds", "OutboxEventsParked"}

@@ -153,7 +153,8 @@ def test_the_cost_reconciler_hears_every_other_function_s_report_lines(synth: Sy
     functions = resources(template, "AWS::Lambda::Function")
     subscribed = {f["Properties"]["LogGroupName"]["Ref"] for f in filters}
     assert {f["Properties"]["DestinationArn"]["Fn::GetAtt"][0] for f in filters} == {reconciler_id}
-    assert {f["Properties"]["FilterPattern"] for f in filters} == {'"REPORT RequestId"'}
+    # Lambda's REPORT lines and the functions' measurement lines (tests/infra/test_cdk_operations.py applies it)
+    assert {f["Properties"]["FilterPattern"] for f in filters} == {'?"REPORT RequestId" ?"cost.invocation"'}
     own_group = functions[reconciler_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     others = {
         f["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]

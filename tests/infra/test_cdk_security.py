@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from functions.routes import ENTRIES, WEBSOCKET_ROUTES
-from infra.manifest_functions import EXPORTS_BUCKET_ARN_EXPORT, NEED_ENVIRONMENT, RULE_ENVIRONMENT, needs_of
+from infra.manifest_functions import (
+    BASE_ENVIRONMENT,
+    EXPORTS_BUCKET_ARN_EXPORT,
+    NEED_ENVIRONMENT,
+    RULE_ENVIRONMENT,
+    needs_of,
+)
 from shared.manifest import Entry, Need
 from tests.infra.cdk_synth import FAKE_JOBS, FAKE_ROUTES, Synth
 from tests.infra.manifest_vs_template import resources
@@ -156,7 +162,7 @@ def test_health_cannot_read_a_secret_it_does_not_use(synth: Synth) -> None:
 
 def test_a_function_environment_holds_only_what_its_needs_set(synth: Synth) -> None:
     template = synth.api_json
-    base = {"APP_ENV", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "FUNCTION_ARCHITECTURE"}
+    base = {"APP_ENV", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", *BASE_ENVIRONMENT}
     for function_id in manifest_function_ids(template):
         variables = set(template["Resources"][function_id]["Properties"]["Environment"]["Variables"])
         entry = _entry_of(template, function_id)
