@@ -16,6 +16,7 @@ from typing import TypeVar
 from aws_cdk import (
     Acknowledgment,
     ArnFormat,
+    Aws,
     CfnElement,
     CfnResource,
     Duration,
@@ -140,11 +141,17 @@ RULE_ENVIRONMENT: dict[type, tuple[str, ...]] = {WebSocketTicket: ("SPA_ORIGINS"
 # Every function writes its cost ledger row to the database, whatever else it needs.
 ALWAYS_NEEDED = frozenset({Need.DATABASE})
 
-# Every function's environment, whatever it needs. Functions run in the VPC's dual-stack subnets with no NAT:
-# AWS APIs are reached over IPv6 (the egress-only gateway), so boto3 is told to use their dual-stack endpoints
-# (secretsmanager.<region>.api.aws, lambda.<region>.api.aws, s3.dualstack.<region>.amazonaws.com; README.md,
-# "How functions reach what they need").
-BASE_ENVIRONMENT = {"FUNCTION_ARCHITECTURE": "arm64", "AWS_USE_DUALSTACK_ENDPOINT": "true"}
+# Every function's environment, whatever it needs. Functions run in the VPC's dual-stack subnets with no NAT, so
+# AWS APIs are reached over IPv6 (the egress-only gateway) or through an endpoint in the VPC (README.md, "How
+# functions reach what they need"):
+# - boto3 uses dual-stack endpoints (lambda.<region>.api.aws, s3.dualstack.<region>.amazonaws.com);
+# - Secrets Manager keeps its regional name, which is dual-stack itself and, in production, is what the interface
+#   endpoint's private DNS answers for (its api.aws name would bypass the endpoint).
+BASE_ENVIRONMENT = {
+    "FUNCTION_ARCHITECTURE": "arm64",
+    "AWS_USE_DUALSTACK_ENDPOINT": "true",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER": f"https://secretsmanager.{Aws.REGION}.{Aws.URL_SUFFIX}",
+}
 
 
 def needs_of(entry: Entry) -> frozenset[Need]:

@@ -299,7 +299,12 @@ def test_functions_reach_aws_over_ipv6_through_dual_stack_endpoints(which: str, 
     for function_id in manifest_function_ids(template):
         properties = template["Resources"][function_id]["Properties"]
         assert properties["VpcConfig"]["Ipv6AllowedForDualStack"] is True, function_id
-        assert properties["Environment"]["Variables"]["AWS_USE_DUALSTACK_ENDPOINT"] == "true", function_id
+        variables = properties["Environment"]["Variables"]
+        assert variables["AWS_USE_DUALSTACK_ENDPOINT"] == "true", function_id
+        # Secrets Manager by its regional name: dual-stack itself, and the interface endpoint's in production
+        assert variables["AWS_ENDPOINT_URL_SECRETS_MANAGER"] == {
+            "Fn::Join": ["", ["https://secretsmanager.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}]]
+        }, function_id
     # The app subnets the functions run in have an IPv6 block and a default route to the egress-only gateway.
     data = synth.data_json
     gateways = resources(data, "AWS::EC2::EgressOnlyInternetGateway")
@@ -317,15 +322,11 @@ def test_the_dual_stack_endpoints_boto3_picks_are_the_ones_documented(monkeypatc
     import boto3
 
     monkeypatch.setenv("AWS_USE_DUALSTACK_ENDPOINT", "true")
-    for name in (
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SECRETS_MANAGER",
-        "AWS_ENDPOINT_URL_LAMBDA",
-        "AWS_ENDPOINT_URL_S3",
-    ):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", "https://secretsmanager.eu-west-1.amazonaws.com")
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL_S3"):
         monkeypatch.delenv(name, raising=False)
     session = boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="y", region_name="eu-west-1")
-    assert session.client("secretsmanager").meta.endpoint_url == "https://secretsmanager.eu-west-1.api.aws"
+    assert session.client("secretsmanager").meta.endpoint_url == "https://secretsmanager.eu-west-1.amazonaws.com"
     assert session.client("lambda").meta.endpoint_url == "https://lambda.eu-west-1.api.aws"
     assert session.client("s3").meta.endpoint_url == "https://s3.dualstack.eu-west-1.amazonaws.com"
 
