@@ -71,6 +71,7 @@ class ApiStack(Stack):
         websocket_routes: Sequence[WebSocketRoute] = (),
         staging_root: Path,
         deploy_nonce: str | None = None,
+        localstack: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -125,6 +126,8 @@ class ApiStack(Stack):
                 exports_bucket=data.exports_bucket,
                 spa_origin=web.origin,
                 api_url=self.http_api.api_endpoint,
+                # LocalStack answers every AWS API at its own endpoint, which it gives the functions itself.
+                **({"endpoint_environment": {}} if localstack else {}),
             ),
             websocket_routes=websocket_routes,
             # A paused database (lean) is not woken every minute by the relay's sweep: the kick after each commit

@@ -76,6 +76,7 @@ def build(
         bundle=settings.bundle,
         staging_root=Path(app.outdir) / ".staging",
         deploy_nonce=settings.deploy_nonce,
+        localstack=settings.localstack,
         description="Skills Assessment Platform: HTTP API and the functions of functions/routes.py",
     )
     # Cost allocation: finance reads spend per service tag. DBProxyTargetGroup takes no tags (CloudFormation

@@ -73,9 +73,11 @@ EOF
     export CDK_DEPLOY_ACCOUNT="${CDK_DEPLOY_ACCOUNT:-000000000000}"
     cdklocal=("${CDKLOCAL:-infra/node_modules/.bin/cdklocal}")
     nonce="$(date -u +%Y%m%dT%H%M%SZ)"
+    # -c localstack=true: functions get no dual-stack or Secrets Manager endpoint settings, so the endpoint
+    # LocalStack gives them reaches every API.
     "${cdklocal[@]}" bootstrap "${profile[@]}" -c bundle=false
     exec "${cdklocal[@]}" deploy --all --require-approval never "${profile[@]}" -c bundle=true \
-      -c "deployNonce=$nonce" "$@"
+      -c localstack=true -c "deployNonce=$nonce" "$@"
     ;;
   *)
     echo "usage: bash infra/cdk.sh synth|deploy|localstack-deploy|diff [cdk options]" >&2

@@ -37,6 +37,8 @@ class DeploySettings:
     profile: Profile = PRODUCTION
     # ``-c alarmEmail=ops@example.org`` subscribes that address to the alarm topic (it confirms by mail).
     alarm_email: str | None = None
+    # ``-c localstack=true`` (make localstack-deploy): functions keep LocalStack's endpoint for every AWS API.
+    localstack: bool = False
 
     @classmethod
     def from_context(cls, node: Node, environ: Mapping[str, str] = os.environ) -> DeploySettings:
@@ -63,6 +65,7 @@ class DeploySettings:
             deploy_nonce=str(nonce) if nonce else None,
             profile=PROFILES[profile_name],
             alarm_email=str(node.try_get_context("alarmEmail") or "") or None,
+            localstack=_flag(node.try_get_context("localstack"), default=False),
         )
 
 

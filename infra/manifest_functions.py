@@ -10,7 +10,7 @@ Adding an endpoint means adding an entry to ``functions/routes.py``; nothing her
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from aws_cdk import (
@@ -115,6 +115,8 @@ class FunctionDefaults:
     # The HTTP API's URL (https://<api>.execute-api.<region>.amazonaws.com): Twilio calls the webhook routes under
     # it, and their signatures are checked against it (TWILIO_WEBHOOK_BASE_URL).
     api_url: str | None = None
+    # AWS_ENDPOINT_ENVIRONMENT in AWS; nothing on LocalStack.
+    endpoint_environment: Mapping[str, str] = field(default_factory=lambda: dict(AWS_ENDPOINT_ENVIRONMENT))
 
 
 # What each need sets in a function's environment; the values come from FunctionDefaults or the jobs.
@@ -141,14 +143,15 @@ RULE_ENVIRONMENT: dict[type, tuple[str, ...]] = {WebSocketTicket: ("SPA_ORIGINS"
 # Every function writes its cost ledger row to the database, whatever else it needs.
 ALWAYS_NEEDED = frozenset({Need.DATABASE})
 
-# Every function's environment, whatever it needs. Functions run in the VPC's dual-stack subnets with no NAT, so
-# AWS APIs are reached over IPv6 (the egress-only gateway) or through an endpoint in the VPC (README.md, "How
-# functions reach what they need"):
+# Every function's environment, whatever it needs.
+BASE_ENVIRONMENT = {"FUNCTION_ARCHITECTURE": "arm64"}
+# How functions reach AWS APIs from the VPC's dual-stack subnets with no NAT: over IPv6 (the egress-only gateway) or
+# through an endpoint in the VPC (README.md, "How functions reach what they need"):
 # - boto3 uses dual-stack endpoints (lambda.<region>.api.aws, s3.dualstack.<region>.amazonaws.com);
 # - Secrets Manager keeps its regional name, which is dual-stack itself and, in production, is what the interface
 #   endpoint's private DNS answers for (its api.aws name would bypass the endpoint).
-BASE_ENVIRONMENT = {
-    "FUNCTION_ARCHITECTURE": "arm64",
+# Not set on LocalStack (-c localstack=true), whose own AWS_ENDPOINT_URL must win.
+AWS_ENDPOINT_ENVIRONMENT = {
     "AWS_USE_DUALSTACK_ENDPOINT": "true",
     "AWS_ENDPOINT_URL_SECRETS_MANAGER": f"https://secretsmanager.{Aws.REGION}.{Aws.URL_SUFFIX}",
 }
@@ -369,7 +372,7 @@ class ManifestFunctions(Construct):
 
     def _environment(self, entry: Entry, needs: frozenset[Need]) -> dict[str, str]:
         d = self._defaults
-        env = dict(BASE_ENVIRONMENT)
+        env = {**BASE_ENVIRONMENT, **d.endpoint_environment}
         for need in sorted(needs):
             match need:
                 case Need.DATABASE:

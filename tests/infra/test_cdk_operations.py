@@ -19,13 +19,13 @@ import pytest
 from functions.routes import ENTRIES, JOBS
 from infra.alarms import APPLICATION_ALARMS, EXPORTS_FAILED, LEDGER_WRITE_FAILURES
 from infra.config import METRICS_NAMESPACE, SERVICE_NAME
-from infra.manifest_functions import concurrency_of
+from infra.manifest_functions import AWS_ENDPOINT_ENVIRONMENT, concurrency_of
 from infra.profiles import LEAN, PRODUCTION, BudgetExceeded, ConnectionBudget
 from shared.costs.service import parse_report
 from shared.manifest import API_GATEWAY_TIMEOUT_S, Job, LogSubscription, Need, OutboxEvent
 from shared.runtime.ledger import LogLedger, parse_line
 from shared.runtime.meter import Component, Invocation, Usage
-from tests.infra.cdk_synth import FAKE_JOBS, FAKE_ROUTES, REPO_ROOT, Synth
+from tests.infra.cdk_synth import FAKE_JOBS, FAKE_ROUTES, REPO_ROOT, Synth, synthesize
 from tests.infra.manifest_vs_template import resources
 from tests.infra.test_cdk_security import _entry_of, manifest_function_ids
 
@@ -418,3 +418,15 @@ def test_readme_documents_what_each_function_reaches_and_the_pause(synth: Synth)
         assert needle in section, needle
     assert "### The first request after a pause (lean)" in readme
     assert Path(REPO_ROOT / "BENCHMARKS.md").read_text().count("## Zero-traffic floor") == 1
+
+
+def test_on_localstack_functions_keep_the_endpoint_localstack_gives_them(tmp_path: Path) -> None:
+    # make localstack-deploy passes -c localstack=true: LocalStack sets AWS_ENDPOINT_URL in its functions, which
+    # a service-specific endpoint or the dual-stack setting would override for Secrets Manager and Lambda.
+    local = synthesize(tmp_path, context={"localstack": True}, cloudformation_validation=False)
+    template = local.api_json
+    function_ids = manifest_function_ids(template)
+    assert function_ids
+    for function_id in function_ids:
+        variables = template["Resources"][function_id]["Properties"]["Environment"]["Variables"]
+        assert not set(AWS_ENDPOINT_ENVIRONMENT) & set(variables), function_id

@@ -10,6 +10,7 @@ import pytest
 
 from functions.routes import ENTRIES, WEBSOCKET_ROUTES
 from infra.manifest_functions import (
+    AWS_ENDPOINT_ENVIRONMENT,
     BASE_ENVIRONMENT,
     EXPORTS_BUCKET_ARN_EXPORT,
     NEED_ENVIRONMENT,
@@ -163,6 +164,7 @@ def test_health_cannot_read_a_secret_it_does_not_use(synth: Synth) -> None:
 def test_a_function_environment_holds_only_what_its_needs_set(synth: Synth) -> None:
     template = synth.api_json
     base = {"APP_ENV", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", *BASE_ENVIRONMENT}
+    base |= set(AWS_ENDPOINT_ENVIRONMENT)
     for function_id in manifest_function_ids(template):
         variables = set(template["Resources"][function_id]["Properties"]["Environment"]["Variables"])
         entry = _entry_of(template, function_id)

@@ -85,6 +85,7 @@ def test_cdklocal_accepts_the_environment_cdk_sh_gives_it(
     assert deploy["args"][:4] == ["deploy", "--all", "--require-approval", "never"]
     assert "profile=lean" in deploy["args"]
     assert "bundle=true" in deploy["args"]
+    assert "localstack=true" in deploy["args"]
 
 
 def test_the_same_check_refuses_an_endpoint_without_its_s3_twin(tmp_path: Path) -> None:
