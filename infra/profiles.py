@@ -91,7 +91,8 @@ PRODUCTION = Profile(
     auto_pause_s=None,
     rds_proxy=True,
     secrets_endpoint_azs=2,
-    max_connections=600,
+    # Under Aurora's own default for the 4-ACU maximum (about 900), with room for every function's share.
+    max_connections=700,
     proxy_connections_percent=90,
     admin_connections=0,
     idle_session_timeout_ms=None,
