@@ -209,6 +209,7 @@ class ManifestFunctions(Construct):
         self.job_functions: dict[str, lambda_.Function] = {}
         self.deploy_triggers: dict[str, triggers.Trigger] = {}
         self._log_groups: dict[str, logs.LogGroup] = {}
+        self._roles: dict[frozenset[Need], iam.Role] = {}
 
         # The WebSocket API first: functions that post to its connections are given its management endpoint.
         self.websocket: WebSocketEndpoint | None = None
@@ -314,17 +315,19 @@ class ManifestFunctions(Construct):
                 arn_format=ArnFormat.COLON_RESOURCE_NAME,
             ),
         )  # fmt: skip
+        permission = function.node.find_child("ReportLinesFromThisStack")
         destination = logs_destinations.LambdaDestination(function, add_permissions=False)
         for other in (*self.route_functions.values(), *self.websocket_functions.values(), *self.job_functions.values()):
             if other is function:
                 continue
-            logs.SubscriptionFilter(
+            subscription = logs.SubscriptionFilter(
                 self,
                 f"{other.node.id}To{job.function_id}",
                 log_group=self._log_groups[other.node.id],
                 destination=destination,
                 filter_pattern=COST_LINES,
             )
+            subscription.node.add_dependency(permission)
 
     def _function(self, entry: Entry, purpose: str, *, function_name: str | None = None) -> lambda_.Function:
         defaults = self._defaults
@@ -360,10 +363,39 @@ class ManifestFunctions(Construct):
             security_groups=[defaults.security_group],
             # An IPv6 address in the dual-stack subnets: the egress-only gateway is the way out (no NAT).
             ipv6_allowed_for_dual_stack=True,
+            role=self._role_for(needs),
         )
         self._grant(entry, needs, function)
         Validations.of(function).acknowledge(*FUNCTION_ACKNOWLEDGMENTS)
         return function
+
+    def _role_for(self, needs: frozenset[Need]) -> iam.Role:
+        """One execution role per set of needs, shared by the functions with exactly those needs: each function still
+        holds exactly what its entry needs, and the stack stays far from CloudFormation's 500 resources (a role
+        and a policy per function would be two resources each)."""
+        role = self._roles.get(needs)
+        if role is None:
+            names = "".join(need.value.title().replace("-", "") for need in sorted(needs))
+            role = iam.Role(
+                self,
+                f"Role{names}",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"Functions that need exactly: {', '.join(sorted(needs))}",
+                managed_policies=[
+                    iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaBasicExecutionRole"),
+                    iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaVPCAccessExecutionRole"),
+                ],
+            )
+            Validations.of(role).acknowledge(*FUNCTION_ACKNOWLEDGMENTS)
+            self._roles[needs] = role
+        return role
+
+    @staticmethod
+    def _acknowledge(function: lambda_.Function, *acknowledgments: Acknowledgment) -> None:
+        """Findings on what a function was granted, reported on its (shared) role's policy."""
+        Validations.of(function).acknowledge(*acknowledgments)
+        if function.role is not None:
+            Validations.of(function.role).acknowledge(*acknowledgments)
 
     def _required(self, entry: Entry, need: Need | str, value: T | None) -> T:
         if value is None:
@@ -417,11 +449,12 @@ class ManifestFunctions(Construct):
                             resources=[f"{arn}/*"],
                         )
                     )
-                    Validations.of(function).acknowledge(
+                    self._acknowledge(
+                        function,
                         Acknowledgment(
                             id=f"AwsSolutions-IAM5[Resource::{EXPORTS_BUCKET_ARN_EXPORT}/*]",
                             reason="Objects of the exports bucket only: one key per export, not known in advance.",
-                        )
+                        ),
                     )
                 case Need.WEBSOCKET_MANAGEMENT:
                     connections = self._required(entry, need, d.websocket_connections_arn)
@@ -433,13 +466,14 @@ class ManifestFunctions(Construct):
                         assert isinstance(cfn_api, CfnElement)
                         api = Stack.of(self).get_logical_id(cfn_api)
                         stage = self.websocket.stage.stage_name
-                        Validations.of(function).acknowledge(
+                        self._acknowledge(
+                            function,
                             Acknowledgment(
                                 id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:"
                                 f"<AWS::AccountId>:<{api}>/{stage}/*/@connections/*]",
                                 reason="The connections of the WebSocket API's stage only: their ids are made by "
                                 "API Gateway as clients connect.",
-                            )
+                            ),
                         )
 
     def _exports_bucket_arn(self, entry: Entry, need: Need) -> str:

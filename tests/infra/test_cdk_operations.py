@@ -430,3 +430,61 @@ def test_on_localstack_functions_keep_the_endpoint_localstack_gives_them(tmp_pat
     for function_id in function_ids:
         variables = template["Resources"][function_id]["Properties"]["Environment"]["Variables"]
         assert not set(AWS_ENDPOINT_ENVIRONMENT) & set(variables), function_id
+
+
+# -- what keeps the stacks deployable -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["synth", "lean_synth", "fake_synth"])
+def test_every_stack_keeps_a_fifth_of_cloudformation_s_500_resources_free(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    # Each new function adds a log group, a function, a subscription and (for a route) a route and an integration;
+    # roles are shared by need set, API Gateway and CloudWatch Logs invoke through one role or permission each.
+    synth: Synth = request.getfixturevalue(which)
+    for name, template in synth.templates.items():
+        assert len(template["Resources"]) <= 400, name
+
+
+def test_the_http_api_invokes_exactly_the_route_functions_with_one_role(synth: Synth) -> None:
+    template = synth.api_json
+    integrations = [
+        i["Properties"]
+        for i in resources(template, "AWS::ApiGatewayV2::Integration").values()
+        if "CredentialsArn" in i["Properties"] or i["Properties"]["IntegrationType"] == "AWS_PROXY"
+    ]
+    http_integrations = [i for i in integrations if i.get("PayloadFormatVersion") == "2.0"]
+    assert len(http_integrations) == len(synth.deployment.api.functions.route_functions)
+    (role_arn,) = {json.dumps(i["CredentialsArn"]) for i in http_integrations}
+    role_id = json.loads(role_arn)["Fn::GetAtt"][0]
+    trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "apigateway.amazonaws.com"}]
+    (policy,) = [p["Properties"] for p in resources(template, "AWS::IAM::Policy").values()
+                 if p["Properties"]["Roles"] == [{"Ref": role_id}]]  # fmt: skip
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "lambda:InvokeFunction"
+    invoked = sorted(json.dumps(r) for r in statement["Resource"])
+    assert invoked == sorted(json.dumps(i["IntegrationUri"]) for i in http_integrations)
+    # No resource-based permission lets API Gateway call a route function besides the WebSocket API's three
+    gateway_permissions = [p for p in resources(template, "AWS::Lambda::Permission").values()
+                           if p["Properties"]["Principal"] == "apigateway.amazonaws.com"]  # fmt: skip
+    assert len(gateway_permissions) == len(synth.deployment.api.functions.websocket_functions)
+
+
+def test_cloudwatch_logs_may_invoke_the_reconciler_for_this_stack_s_log_groups_only(synth: Synth) -> None:
+    (permission,) = [p["Properties"] for p in resources(synth.api_json, "AWS::Lambda::Permission").values()
+                     if p["Properties"]["Principal"] == "logs.amazonaws.com"]  # fmt: skip
+    assert permission["SourceAccount"] == "123456789012"
+    # CloudFormation names the log groups it creates after their stack
+    assert permission["SourceArn"] == "arn:aws:logs:us-east-1:123456789012:log-group:SkillsPlatformApi-*"
+    assert permission["Action"] == "lambda:InvokeFunction"
+
+
+def test_functions_with_the_same_needs_share_a_role_and_no_others_do(synth: Synth) -> None:
+    template = synth.api_json
+    roles: dict[str, set[frozenset[Need]]] = {}
+    for function_id in manifest_function_ids(template):
+        role = template["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+        roles.setdefault(role, set()).add(frozenset(_entry_of(template, function_id).all_needs | {Need.DATABASE}))
+    assert all(len(need_sets) == 1 for need_sets in roles.values())
+    assert len(roles) == len({next(iter(s)) for s in roles.values()})
