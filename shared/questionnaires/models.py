@@ -4,6 +4,7 @@ web, WhatsApp and any client."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
@@ -23,6 +24,7 @@ class QuestionnaireRef(BaseModel):
 class OptionPublic(BaseModel):
     code: str
     label: str
+    score: Decimal | None = Field(default=None, description="Present for those who may edit questionnaires.")
 
 
 class QuestionPublic(BaseModel):
@@ -36,6 +38,7 @@ class QuestionPublic(BaseModel):
     max: float | None
     options: list[OptionPublic]
     show_if: dict[str, Any] | None
+    weight: Decimal | None = Field(default=None, description="Present for those who may edit questionnaires.")
 
 
 class QuestionsPublic(BaseModel):

@@ -175,7 +175,7 @@ def add_question(db: Database, version_id: UUID, question: QuestionDef, position
         question_id = repository.insert_question(conn, version_id, skill_id, question, at)
         added = repository.load_version(conn, version_id)
         assert added is not None
-        return _public(added.by_id[question_id], "en")
+        return _public(added.by_id[question_id], "en", scoring=True)
 
     return db.run_in_transaction(work)
 
@@ -194,7 +194,7 @@ def update_question(db: Database, question_id: UUID, question: QuestionDef) -> Q
         repository.update_question(conn, question_id, skill_id, question)
         updated = repository.load_version(conn, head["version_id"])
         assert updated is not None
-        return _public(updated.by_id[question_id], "en")
+        return _public(updated.by_id[question_id], "en", scoring=True)
 
     return db.run_in_transaction(work)
 
@@ -214,17 +214,22 @@ def delete_question(db: Database, question_id: UUID) -> None:
     db.run_in_transaction(work)
 
 
-def _public(q: Any, lang: str) -> QuestionPublic:
+def _public(q: Any, lang: str, scoring: bool) -> QuestionPublic:
     return QuestionPublic(
         id=q.id, code=q.code, skill=q.skill_code, type=q.type, label=q.label(lang), required=q.required,
         min=q.min, max=q.max,
-        options=[OptionPublic(code=o.code, label=pick(lang, o.label_en, o.label_fr)) for o in q.options],
-        show_if=q.show_if,
+        options=[OptionPublic(code=o.code, label=pick(lang, o.label_en, o.label_fr), score=o.score if scoring else None)
+                 for o in q.options],
+        show_if=q.show_if, weight=q.weight if scoring else None,
     )  # fmt: skip
 
 
-def questions(db: Database, questionnaire_id: UUID | None, version: int | None, lang: str) -> QuestionsPublic:
-    """The active published version's questions, or those of the version asked for. Raises NotFound."""
+def questions(
+    db: Database, questionnaire_id: UUID | None, version: int | None, lang: str, *, scoring: bool = False
+) -> QuestionsPublic:
+    """The active published version's questions, or those of the version asked for; with ``scoring``, the
+    weights and option scores too (for an editor, who gives them again when a question is edited). Raises
+    NotFound."""
     with db.transaction(read_only=True) as conn:
         version_id = repository.active_version_id(conn, questionnaire_id, version)
         content = repository.load_version(conn, version_id) if version_id else None
@@ -238,7 +243,7 @@ def questions(db: Database, questionnaire_id: UUID | None, version: int | None, 
             version=content.version,
             status=content.status,  # type: ignore[arg-type]
         ),
-        questions=[_public(q, lang) for q in content.questions],
+        questions=[_public(q, lang, scoring) for q in content.questions],
     )
 
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from shared.db import Database
-from tests.integration.auth_helpers import bearer, login_tokens, signup_first
+from tests.integration.auth_helpers import bearer, invite_and_signup, login_tokens, signup_first
 from tests.integration.questionnaire_helpers import publish_small, small_definition
 
 
@@ -31,11 +31,24 @@ async def test_import_publish_and_read_the_questions_contract(api: httpx.AsyncCl
     assert body["questionnaire"]["version_id"] == published["version_id"]
     assert body["questionnaire"]["title"] == "Mini assessment (fr)"
     first = body["questions"][0]
-    assert {"id", "code", "skill", "type", "required", "min", "max", "options", "show_if"} <= set(first)
-    assert first["options"] == [{"code": "yes", "label": "Yes (fr)"}, {"code": "no", "label": "No (fr)"}]
+    assert {"id", "code", "skill", "type", "required", "min", "max", "options", "show_if", "weight"} <= set(first)
+    # An editor gets the weights and option scores, to give them again when editing a question.
+    assert first["options"] == [{"code": "yes", "label": "Yes (fr)", "score": "1"}, {"code": "no", "label": "No (fr)",
+                                                                                     "score": "0"}]  # fmt: skip
+    assert [q["weight"] for q in body["questions"]] == ["1", "2", "1", "1", "0"]
     assert body["questions"][1]["show_if"] == {"question": "has_phone", "equals": "yes"}
     scale = body["questions"][2]
     assert (scale["type"], scale["min"], scale["max"]) == ("scale", 1, 5)
+
+
+async def test_only_editors_read_the_weights_and_option_scores(api: httpx.AsyncClient, admin: str) -> None:
+    await publish_small(api, admin)
+    for role in ("analyst", "enumerator"):
+        account = await invite_and_signup(api, admin, f"{role}@example.org", role)
+        token = str((await login_tokens(api, account))["access_token"])
+        body = (await api.get("/api/v1/questions", headers=bearer(token))).json()
+        assert {q["weight"] for q in body["questions"]} == {None}, role
+        assert {o["score"] for q in body["questions"] for o in q["options"]} == {None}, role
 
 
 async def test_an_invalid_import_lists_every_problem_and_stores_nothing(

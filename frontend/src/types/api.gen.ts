@@ -728,7 +728,8 @@ export interface paths {
         /**
          * List Questions
          * @description The questions of the active published questionnaire version, in order, with their options and show-if
-         *     rules; or of the version given by `questionnaire_id` and `version`. Labels in `lang`.
+         *     rules; or of the version given by `questionnaire_id` and `version`. Labels in `lang`. Weights and option
+         *     scores only for those who may edit questionnaires (null for the others).
          */
         get: operations["list_questions_api_v1_questions_get"];
         put?: never;
@@ -1788,6 +1789,11 @@ export interface components {
             code: string;
             /** Label */
             label: string;
+            /**
+             * Score
+             * @description Present for those who may edit questionnaires.
+             */
+            score?: string | null;
         };
         /** OutboxEventPublic */
         OutboxEventPublic: {
@@ -1962,6 +1968,11 @@ export interface components {
             skill: string;
             /** Type */
             type: string;
+            /**
+             * Weight
+             * @description Present for those who may edit questionnaires.
+             */
+            weight?: string | null;
         };
         /** QuestionnaireDef */
         QuestionnaireDef: {

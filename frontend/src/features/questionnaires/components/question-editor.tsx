@@ -26,14 +26,14 @@ export function blankQuestion(skill = ''): QuestionForm {
 }
 
 /**
- * An existing question in both languages. The questions API shows neither weights nor option scores, so
- * those are left blank for the author to give again (the API replaces the whole question).
+ * An existing question in both languages, with its weight and option scores (the questions API gives them
+ * to editors): saving it unchanged stores it unchanged (the API replaces the whole question).
  */
 export function fromPublic(en: QuestionPublic, fr: QuestionPublic | undefined): QuestionForm {
   return {
     code: en.code, skill: en.skill, type: en.type as QuestionDef['type'], en: en.label, fr: fr?.label ?? '',
-    required: en.required, weight: '', min: en.min?.toString() ?? '', max: en.max?.toString() ?? '',
-    options: en.options.map((o, i) => ({ code: o.code, en: o.label, fr: fr?.options[i]?.label ?? '', score: '' })),
+    required: en.required, weight: en.weight ?? '1', min: en.min?.toString() ?? '', max: en.max?.toString() ?? '',
+    options: en.options.map((o, i) => ({ code: o.code, en: o.label, fr: fr?.options[i]?.label ?? '', score: o.score ?? '0' })),
     showIf: (en.show_if as QuestionDef['show_if']) ?? null,
   };
 }
@@ -75,7 +75,6 @@ export function QuestionEditor({ initial, skills, busy, error, onSave, onCancel,
 
   return (
     <form onSubmit={submit} className="space-y-4 rounded-lg bg-slate-50 p-4 ring-1 ring-slate-200" aria-label={editing ? 'Edit question' : 'New question'}>
-      {editing && <Alert tone="info">Weights and option scores are not shown by the API: give them again (blank means weight 1, score 0).</Alert>}
       <div className="grid gap-4 sm:grid-cols-3">
         <TextField label="Code" value={form.code} onChange={(e) => set('code', e.target.value)} required pattern="[a-z][a-z0-9_]*"
           hint="Lowercase letters, digits, _" />

@@ -10,7 +10,8 @@ import { VersionEditor } from './version-editor';
 const question = (lang: 'en' | 'fr') => ({
   id: '00000000-0000-4000-8000-000000000001', code: 'computer', skill: 'digital', type: 'single_choice',
   label: lang === 'en' ? 'Do you use a computer?' : 'Utilisez-vous un ordinateur ?', required: true, min: null, max: null,
-  options: [{ code: 'yes', label: lang === 'en' ? 'Yes' : 'Oui' }, { code: 'no', label: lang === 'en' ? 'No' : 'Non' }], show_if: null,
+  options: [{ code: 'yes', label: lang === 'en' ? 'Yes' : 'Oui', score: '2' }, { code: 'no', label: lang === 'en' ? 'No' : 'Non', score: '0' }],
+  show_if: null, weight: '1.5',
 });
 const version = (lang: 'en' | 'fr') => ({
   questionnaire: { id: 'q1', version_id: '00000000-0000-4000-8000-0000000000v2', title: 'Skills baseline', version: 2, status: 'draft' },
@@ -46,6 +47,29 @@ describe('the draft editor', () => {
         required: true, weight: '1', min: null, max: null,
         options: [{ code: 'yes', label: { en: 'Yes', fr: 'Oui' }, score: '1' }], show_if: null,
       },
+    });
+  });
+
+  it('edits a question with its weight and option scores, so saving it unchanged keeps them', async () => {
+    signIn();
+    const net = mockApi({
+      'GET /api/v1/questions': (r) => version(new URL(r.url).searchParams.get('lang') as 'en' | 'fr'),
+      'GET /api/v1/questionnaires/q1': () => ({ id: 'q1', code: 'skills-baseline', created_at: '2026-11-01T00:00:00Z', versions: [] }),
+      'PATCH /api/v1/questions/00000000-0000-4000-8000-000000000001': () => question('en'),
+    });
+    renderWithProviders(<VersionEditor questionnaireId="q1" version={2} canWrite />);
+    expect(await screen.findByText('weight 1.5')).toBeInTheDocument();
+    expect(screen.getByText('Yes (2) · No (0)')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Edit' }));
+    const f = within(screen.getByRole('form', { name: 'Edit question' }));
+    expect(f.getByLabelText('Weight')).toHaveValue(1.5);
+    expect(f.getAllByLabelText('Score').map((e) => (e as HTMLInputElement).value)).toEqual(['2', '0']);
+    await userEvent.click(f.getByRole('button', { name: 'Save question' }));
+    await waitFor(() => expect(net.callsTo('PATCH /api/v1/questions/00000000-0000-4000-8000-000000000001')).toHaveLength(1));
+    expect(await net.callsTo('PATCH /api/v1/questions/00000000-0000-4000-8000-000000000001')[0]!.json()).toEqual({
+      code: 'computer', skill: 'digital', type: 'single_choice', label: { en: 'Do you use a computer?', fr: 'Utilisez-vous un ordinateur ?' },
+      required: true, weight: '1.5', min: null, max: null, show_if: null,
+      options: [{ code: 'yes', label: { en: 'Yes', fr: 'Oui' }, score: '2' }, { code: 'no', label: { en: 'No', fr: 'Non' }, score: '0' }],
     });
   });
 

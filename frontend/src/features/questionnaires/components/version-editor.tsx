@@ -28,11 +28,14 @@ function QuestionRow({ question, index }: { question: QuestionPublic; index: num
         <Badge>{titleCase(question.type)}</Badge>
         <Badge tone="brand">{question.skill}</Badge>
         <span className="font-mono text-xs text-slate-500">{question.code}</span>
+        {question.weight != null && <Badge tone="neutral">weight {question.weight}</Badge>}
         {!question.required && <Badge tone="neutral">optional</Badge>}
         {question.show_if && <Badge tone="blue">shown if {String((question.show_if as { question?: string }).question)}</Badge>}
       </div>
       {question.options.length > 0 && (
-        <p className="mt-1 text-xs text-slate-500">{question.options.map((o) => o.label).join(' · ')}</p>
+        <p className="mt-1 text-xs text-slate-500">
+          {question.options.map((o) => (o.score != null ? `${o.label} (${o.score})` : o.label)).join(' · ')}
+        </p>
       )}
     </div>
   );
