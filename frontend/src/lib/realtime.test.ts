@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import { RealtimeConnection, type RealtimeMessage } from './realtime';
+import { RealtimeConnection, webSocketUrl, type RealtimeMessage } from './realtime';
 
 /** A WebSocket stand-in: records what the client sends; the test opens, pushes and closes. */
 class FakeSocket {
@@ -49,22 +49,74 @@ describe('the realtime connection', () => {
     const socket = FakeSocket.all[0]!;
     expect(socket.url).toBe('ws://localhost:3000/api/v1/ws/dashboard?ticket=t1');
     socket.open();
-    expect(connection.status).toBe('live');
     expect(socket.sent[0]).toEqual({ type: 'subscribe', topics: ['dashboard'] });
+    // Live only once the server confirms: pushes reach the connection from then on.
+    expect(connection.status).toBe('connecting');
+    socket.push({ type: 'subscribed', topics: ['dashboard'] });
+    expect(connection.status).toBe('live');
     vi.advanceTimersByTime(25_000);
     expect(socket.sent[1]).toEqual({ type: 'ping' });
     socket.push({ type: 'pong' });
-    socket.push({ type: 'dashboard', total: 3 });
-    expect(messages).toEqual([{ type: 'dashboard', total: 3 }]);
+    socket.push({ type: 'dashboard.delta', submissions: 3 });
+    expect(messages).toEqual([{ type: 'dashboard.delta', submissions: 3 }]);
+    vi.advanceTimersByTime(20_000);
+    expect(socket.readyState).toBe(1);
     vi.useRealTimers();
   });
 
-  it('reconnects with growing waits and tells listeners to refetch', async () => {
-    const { connection, ticket } = setup();
-    const reconnected = vi.fn();
-    connection.subscribe({ topics: ['dashboard'], onMessage: () => {}, onReconnect: reconnected });
+  it('drops a connection whose pong does not come, and connects again', async () => {
+    const { connection } = setup();
+    connection.subscribe({ topics: ['dashboard'], onMessage: () => {} });
     await vi.waitFor(() => expect(FakeSocket.all).toHaveLength(1));
     FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.push({ type: 'subscribed', topics: ['dashboard'] });
+    await vi.advanceTimersByTimeAsync(25_000 + 9_999);
+    expect(FakeSocket.all[0]!.readyState).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.all[0]!.readyState).toBe(3);
+    expect(connection.status).toBe('offline');
+    await vi.advanceTimersByTimeAsync(750);
+    expect(FakeSocket.all).toHaveLength(2);
+    vi.useRealTimers();
+  });
+
+  it('says so when the server refuses a topic, and does not retry', async () => {
+    const { connection, ticket } = setup();
+    connection.subscribe({ topics: ['dashboard'], onMessage: () => {} });
+    await vi.waitFor(() => expect(FakeSocket.all).toHaveLength(1));
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.push({ type: 'error', error: { code: 'forbidden', message: 'no', details: null } });
+    expect(connection.status).toBe('unavailable');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ticket).toHaveBeenCalledTimes(1);
+    vi.useRealTimers();
+  });
+
+  it('tells a listener that joins later once its topic is confirmed', async () => {
+    const { connection } = setup();
+    connection.subscribe({ topics: ['dashboard'], onMessage: () => {} });
+    await vi.waitFor(() => expect(FakeSocket.all).toHaveLength(1));
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    socket.push({ type: 'subscribed', topics: ['dashboard'] });
+    const live = vi.fn();
+    connection.subscribe({ topics: ['exports'], onMessage: () => {}, onLive: live });
+    expect(socket.sent.at(-1)).toEqual({ type: 'subscribe', topics: ['exports'] });
+    expect(live).not.toHaveBeenCalled();
+    socket.push({ type: 'subscribed', topics: ['dashboard', 'exports'] });
+    socket.push({ type: 'subscribed', topics: ['dashboard', 'exports'] });
+    expect(live).toHaveBeenCalledTimes(1);
+    vi.useRealTimers();
+  });
+
+  it('reconnects with growing waits and tells listeners to refetch each time it is live', async () => {
+    const { connection, ticket } = setup();
+    const live = vi.fn();
+    connection.subscribe({ topics: ['dashboard'], onMessage: () => {}, onLive: live });
+    await vi.waitFor(() => expect(FakeSocket.all).toHaveLength(1));
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.push({ type: 'subscribed', topics: ['dashboard'] });
+    expect(live).toHaveBeenCalledTimes(1);
     FakeSocket.all[0]!.close();
     expect(connection.status).toBe('offline');
     await vi.advanceTimersByTimeAsync(749);
@@ -79,7 +131,9 @@ describe('the realtime connection', () => {
     expect(FakeSocket.all[2]!.url).toContain('ticket=t3');
     expect(ticket).toHaveBeenCalledTimes(3);
     FakeSocket.all[2]!.open();
-    expect(reconnected).toHaveBeenCalledTimes(1);
+    FakeSocket.all[2]!.push({ type: 'subscribed', topics: ['dashboard'] });
+    expect(live).toHaveBeenCalledTimes(2);
+    expect(connection.status).toBe('live');
     vi.useRealTimers();
   });
 
@@ -111,5 +165,20 @@ describe('the realtime connection', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(FakeSocket.all).toHaveLength(1);
     vi.useRealTimers();
+  });
+});
+
+describe('the WebSocket URL', () => {
+  const base = { apiBase: '', environment: 'local' };
+  it('is config.json\'s where it names one', () => {
+    expect(webSocketUrl({ ...base, environment: 'prod', wsUrl: 'wss://ws.example.org/prod' }, { protocol: 'https:', host: 'app.example.org' }))
+      .toBe('wss://ws.example.org/prod');
+  });
+  it('is the page\'s own origin locally', () => {
+    expect(webSocketUrl(base, { protocol: 'http:', host: '127.0.0.1:8123' })).toBe('ws://127.0.0.1:8123/api/v1/ws/dashboard');
+    expect(webSocketUrl(base, { protocol: 'https:', host: 'dev.local' })).toBe('wss://dev.local/api/v1/ws/dashboard');
+  });
+  it('is none in a deployment without one', () => {
+    expect(webSocketUrl({ ...base, environment: 'prod' }, { protocol: 'https:', host: 'app.example.org' })).toBeNull();
   });
 });

@@ -47,3 +47,5 @@ export type CostGroup = Schemas['CostGroup'];
 export type PerAssessmentCosts = Schemas['PerAssessmentCosts'];
 export type PerAssessmentGroup = Schemas['PerAssessmentGroup'];
 export type CostRequestPublic = Schemas['CostRequestPublic'];
+export type DashboardSummary = Schemas['DashboardSummary'];
+export type TicketOut = Schemas['TicketOut'];

@@ -76,12 +76,15 @@ export function AppLayout({ items, user, onSignOut, banner }: {
   const [open, setOpen] = useState(false);
   const online = useOnline();
   return (
-    <div className="min-h-full">
+    <div className="min-h-full lg:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded-lg focus:bg-white focus:px-4 focus:py-2">
         Skip to content
       </a>
-      <aside className="fixed inset-y-0 left-0 hidden w-64 lg:block">
-        <Sidebar items={items} user={user} onSignOut={onSignOut} />
+      {/* The column carries the background down the whole page (however long); the menu in it stays in view. */}
+      <aside className="hidden w-64 shrink-0 bg-slate-900 lg:block">
+        <div className="sticky top-0 h-screen">
+          <Sidebar items={items} user={user} onSignOut={onSignOut} />
+        </div>
       </aside>
       {open && (
         <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Menu">
@@ -91,7 +94,7 @@ export function AppLayout({ items, user, onSignOut, banner }: {
           </div>
         </div>
       )}
-      <div className="lg:pl-64">
+      <div className="min-w-0 flex-1">
         <header className="sticky top-0 z-30 flex h-14 items-center gap-3 border-b border-slate-200 bg-white/90 px-4 backdrop-blur lg:hidden">
           <button type="button" className="-ml-1 rounded-lg p-2 text-slate-700 hover:bg-slate-100" aria-label="Open menu"
             aria-expanded={open} onClick={() => setOpen(true)}>

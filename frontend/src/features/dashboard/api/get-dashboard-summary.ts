@@ -1,12 +1,16 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { request } from '@/lib/api-client';
+import { api, unwrap } from '@/lib/api-client';
+import type { DashboardSummary } from '@/types/api';
 
-import type { DashboardSummary } from './contract';
+export const dashboardSummaryKey = ['dashboard', 'summary'] as const;
 
-export const getDashboardSummary = () => request<DashboardSummary>('GET', '/api/v1/dashboard/summary');
+/** The dashboard in one read: exact to the last committed submission (an enumerator's: what they entered). */
+export const getDashboardSummary = () => unwrap(api.GET('/api/v1/dashboard/summary'));
 
 export const dashboardSummaryQueryOptions = () =>
-  queryOptions({ queryKey: ['dashboard', 'summary'], queryFn: getDashboardSummary, staleTime: 0 });
+  queryOptions({ queryKey: dashboardSummaryKey, queryFn: getDashboardSummary, staleTime: 0 });
 
 export const useDashboardSummary = () => useQuery(dashboardSummaryQueryOptions());
+
+export type { DashboardSummary };
