@@ -106,6 +106,81 @@ async function apiGet(path, token) {
   return response.json();
 }
 
+async function apiSend(method, path, token, body, headers = {}) {
+  const response = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Whether a show-if rule holds for the answers given so far (shared/questionnaires/definition.py ShowIf). */
+function shown(rule, given) {
+  const value = given[rule.question];
+  if (value === undefined) return false;
+  if (rule.equals !== undefined && rule.equals !== null) return !Array.isArray(value) && String(value) === String(rule.equals);
+  if (rule.in) return rule.in.includes(value);
+  if (rule.includes) return Array.isArray(value) && value.includes(rule.includes);
+  return false;
+}
+
+/** A submission of the published questionnaire made through the API, as another client of it would. */
+async function submitThroughApi(token, respondent) {
+  const { questionnaire, questions } = await apiGet('/api/v1/questions', token);
+  const given = {};
+  const answers = [];
+  for (const q of questions) {
+    if (q.show_if && !shown(q.show_if, given)) continue;
+    const value = q.type === 'single_choice' ? q.options[0].code
+      : q.type === 'multi_choice' ? [q.options[0].code]
+        : q.type === 'scale' || q.type === 'numeric' ? (q.min ?? 0)
+          : 'Selling vegetables at the market';
+    given[q.code] = value;
+    answers.push({ question_id: q.id, value });
+  }
+  const sectors = await apiGet('/api/v1/sectors', token);
+  const body = {
+    questionnaire_version_id: questionnaire.version_id,
+    respondent: { ...respondent, sector: sectors.items[2 % sectors.items.length].code, region: 'Thiès' },
+    answers,
+    channel: 'web',
+  };
+  return apiSend('POST', '/api/v1/assessments/submit', token, body, { 'idempotency-key': crypto.randomUUID() });
+}
+
+/** What a respondent replies to the platform's last WhatsApp message. */
+function replyTo(message, name) {
+  if (/\bReply YES\b/i.test(message)) return 'YES';
+  if (/What is your name/i.test(message)) return name;
+  if (/Which sector/i.test(message)) return '2';
+  const range = /Reply a number (-?[\d.]+)-/.exec(message);
+  if (range) return range[1];
+  if (/Reply with (one number|a number|the numbers)/i.test(message)) return '1';
+  if (/own words/i.test(message)) return 'I repair phones';
+  throw new Error(`no reply for: ${message}`);
+}
+
+/** Takes the whole WhatsApp assessment on the simulator page; answers the platform's last message. */
+async function chatToTheEnd(page, name) {
+  const bot = page.getByRole('list', { name: 'Conversation' }).locator('li[data-from="bot"]');
+  const say = async (text) => {
+    const before = await bot.count();
+    await page.getByLabel('Message').fill(text);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[aria-label="Conversation"] li[data-from="bot"]').length > n, before);
+    await page.getByRole('button', { name: 'Send' }).and(page.locator(':enabled')).waitFor();
+    return (await bot.last().textContent()).replace(/^Platform: /, '');
+  };
+  let message = await say('HI');
+  for (let turn = 0; !/Your results:/.test(message); turn += 1) {
+    if (turn > 80) throw new Error(`the conversation did not end; last message: ${message}`);
+    message = await say(replyTo(message, name));
+  }
+  return message;
+}
+
 async function accessToken(page) {
   return page.evaluate(() => JSON.parse(localStorage.getItem('skills.session') ?? 'null')?.accessToken);
 }
@@ -252,6 +327,34 @@ try {
     if (response.status !== 403) throw new Error(`the API must refuse finance too, got ${response.status}`);
   });
 
+  await step('the dashboard: a submission through the API and one through the WhatsApp simulator appear without a reload', async () => {
+    await admin.goto('/dashboard');
+    await admin.locator('[role=status][data-status="live"]').waitFor();
+    const totalNow = async () => Number((await admin.getByTestId('total-all').textContent()).replace(/\D/g, ''));
+    const totalBecomes = (n) => admin.waitForFunction(
+      (want) => document.querySelector('[data-testid="total-all"]')?.textContent.replace(/\D/g, '') === String(want), n);
+    const before = await totalNow();
+    await admin.evaluate(() => { window.sameDocument = true; });
+    const latest = admin.getByTestId('latest-submissions');
+
+    await submitThroughApi(await accessToken(admin), { name: 'Awa Diop', phone: '+221770000003' });
+    await latest.getByText('Awa Diop').waitFor();
+    await totalBecomes(before + 1);
+
+    // The simulator in a second tab: each message goes through the real webhook, signed as Twilio signs.
+    const chat = await admin.context().newPage();
+    await chat.goto('/simulator');
+    await chat.getByLabel('Respondent\'s phone').fill('+254700000042');
+    await chatToTheEnd(chat, 'Wanjiru Kamau');
+    await screenshot(chat, 'whatsapp-simulator');
+    await chat.close();
+    await latest.getByRole('row').filter({ hasText: 'Wanjiru Kamau' }).getByText('WhatsApp').waitFor();
+    await totalBecomes(before + 2);
+    if (!(await admin.evaluate(() => window.sameDocument === true))) throw new Error('the dashboard page was reloaded');
+    await admin.locator('.recharts-bar-rectangle').first().waitFor();
+    await screenshot(admin, 'dashboard', true);
+  });
+
   await step('screenshots of the pages whose APIs have landed', async () => {
     await admin.goto('/assessments');
     await admin.getByRole('table', { name: 'Assessments' }).getByText('Moussa Diallo').waitFor();
@@ -286,24 +389,9 @@ try {
     const session = await admin.evaluate(() => localStorage.getItem('skills.session'));
     await page.evaluate((s) => localStorage.setItem('skills.session', s), session);
     await installContractMocks(context);
-    for (const [path, name, ready] of [
-      ['/dashboard', 'dashboard', 'Latest submissions'],
-      ['/exports', 'exports', 'Your exports'],
-      ['/simulator', 'whatsapp-simulator', 'WhatsApp simulator'],
-    ]) {
-      await page.goto(path);
-      await page.getByRole('heading', { name: ready }).first().waitFor();
-      if (name === 'dashboard') {
-        await page.getByText('Live', { exact: true }).waitFor();
-        await page.locator('.recharts-bar-rectangle').first().waitFor();
-      }
-      if (name === 'whatsapp-simulator') {
-        await page.getByLabel('Message').fill('HI');
-        await page.getByRole('button', { name: 'Send' }).click();
-        await page.getByText(/Welcome to the skills assessment/).waitFor();
-      }
-      await screenshot(page, name, name !== 'whatsapp-simulator');
-    }
+    await page.goto('/exports');
+    await page.getByRole('heading', { name: 'Your exports' }).waitFor();
+    await screenshot(page, 'exports', true);
   });
 } finally {
   await browser.close();

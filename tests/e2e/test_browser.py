@@ -3,7 +3,9 @@
 Starts the local platform (gateway, Lambda handlers, the test PostgreSQL, the built SPA) on a free port and
 runs the Playwright suite (frontend/e2e/run.mjs, playwright-core driving Debian's Chromium) against it:
 first sign-up, 2FA enrolment and sign-in with a code, invitations, an enumerator finishing an assessment
-offline and syncing it, finance kept out of users. Screenshots of every page land in docs/screenshots.
+offline and syncing it, finance kept out of users, the dashboard taking a submission made through the API and
+one made on the WhatsApp simulator page over its WebSocket without a reload. Screenshots of every page land in
+docs/screenshots.
 ``make test`` builds the SPA and installs Chromium before it runs this.
 """
 
@@ -38,25 +40,25 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SAMPLE_XLSX = ROOT / "shared" / "questionnaires" / "samples" / "skills_baseline.xlsx"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def live_platform(db: Database, database_url: str) -> Iterator[str]:
-    """The local platform served over real HTTP on a free port, with the reference data of ``make dev``."""
+def live_platform(db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The local platform served over real HTTP and WebSocket on a free port, with the reference data of
+    ``make dev``: the relay posts to the browser's WebSocket through the gateway's management endpoint."""
     needed = (FRONTEND / "dist" / "index.html", FRONTEND / "node_modules", Path(CHROMIUM))
     missing = [p for p in needed if not p.exists()]
     if missing:
         pytest.fail(f"missing {', '.join(map(str, missing))}: `make test` builds the SPA and installs Chromium first")
+    # boto3 signs its management API calls: throwaway credentials, as make dev gives it.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
     seed(database_url)
-    platform = build_local_platform(environments=4)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    platform = build_local_platform(environments=4, base_url=base_url)
     platform.start()
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
+    server = uvicorn.Server(uvicorn.Config(platform.app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="e2e-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -64,11 +66,12 @@ def live_platform(db: Database, database_url: str) -> Iterator[str]:
             pytest.fail("the local platform did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield base_url
     finally:
         server.should_exit = True
         thread.join(timeout=30)
         platform.stop()
+        sock.close()
 
 
 @pytest.fixture

@@ -84,9 +84,9 @@ function FunnelTable({ funnel }: { funnel: DashboardSummary['funnel'] }) {
       <Table caption="Drop-off per question" className="mt-3">
         <thead><tr><Th>#</Th><Th>Question</Th><Th className="text-right">Reached</Th><Th className="text-right">Answered</Th><Th className="text-right">Drop-off</Th></tr></thead>
         <tbody className="divide-y divide-slate-100">
-          {funnel.map((f) => (
+          {funnel.map((f, i) => (
             <Tr key={f.question_id}>
-              <Td className="tabular-nums">{f.position}</Td>
+              <Td className="tabular-nums">{i + 1}</Td>
               <Td className="max-w-xs truncate" title={f.label}>{f.label}</Td>
               <Td className="text-right tabular-nums">{formatCount(f.reached)}</Td>
               <Td className="text-right tabular-nums">{formatCount(f.answered)}</Td>
