@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from bench import auth, dashboard, door, exports, imports, request_path, submissions, whatsapp
+from bench import auth, dashboard, door, exports, imports, request_path, spa, submissions, whatsapp
 from bench.machine import describe
 from bench.sections import other_writers_sections, replace_section
 
@@ -23,6 +23,7 @@ BENCHES: dict[str, ModuleType] = {
     "whatsapp": whatsapp,
     "dashboard": dashboard,
     "exports": exports,
+    "spa": spa,
 }
 
 
