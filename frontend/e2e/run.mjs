@@ -245,6 +245,17 @@ try {
     await admin.waitForURL('**/versions/2');
     await admin.getByRole('button', { name: 'Publish this version' }).waitFor();
     await screenshot(admin, 'questionnaire-draft-editor');
+    // Editing a question starts from its weight and option scores, so saving it unchanged keeps them.
+    await admin.getByRole('button', { name: 'Edit' }).nth(1).click();
+    const edit = admin.getByRole('form', { name: 'Edit question' });
+    const weight = await edit.getByLabel('Weight').inputValue();
+    const scores = await Promise.all((await edit.getByLabel('Score').all()).map((s) => s.inputValue()));
+    if (weight === '' || scores.length < 2 || scores.some((v) => v === '') || scores.every((v) => Number(v) === 0)) {
+      throw new Error(`the editor lost the question's scoring: weight ${weight}, scores ${scores}`);
+    }
+    await edit.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'questionnaire-question-editor');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
   });
 
   let enumeratorLink = '';
