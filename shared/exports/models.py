@@ -99,6 +99,11 @@ class LinkCreate(_Strict):
     max_downloads: int | None = Field(default=None, ge=1, le=1_000_000, description="None: no limit.")
 
 
+class DownloadUrl(BaseModel):
+    url: str = Field(description="A presigned GET of the file (an attachment with its file name).")
+    expires_at: datetime = Field(description="When the URL stops working: 5 minutes after it was made.")
+
+
 class LinkCreated(BaseModel):
     id: UUID
     url: str = Field(description="The public download URL; its token is shown this once and never again.")

@@ -290,6 +290,29 @@ async def test_a_download_is_a_five_minute_signed_url_for_the_named_file(
     )
 
 
+async def test_a_browser_application_may_take_the_download_url_as_json(
+    api: httpx.AsyncClient, db: Database, world: dict[str, Any]
+) -> None:
+    token = world["tokens"]["analyst"]
+    export = await _made(api, db, token)
+    answer = await api.get(
+        f"/api/v1/exports/{export['id']}/download", params={"redirect": "false"}, headers=bearer(token)
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["cache-control"] == "no-store"
+    body = answer.json()
+    presigned = parse(body["url"])
+    assert presigned.expires_s == 300
+    assert presigned.params["response-content-disposition"] == f'attachment; filename="{export["filename"]}"'
+    expires_at = datetime.fromisoformat(body["expires_at"])
+    assert abs((expires_at - (presigned.signed_at + timedelta(seconds=300))).total_seconds()) < 5
+    refused = await api.get(
+        f"/api/v1/exports/{export['id']}/download", params={"redirect": "maybe"}, headers=bearer(token)
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["path"] == "query.redirect"
+
+
 async def test_not_ready_is_409_and_an_expired_file_is_gone(
     api: httpx.AsyncClient, db: Database, world: dict[str, Any]
 ) -> None:
