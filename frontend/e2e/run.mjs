@@ -6,13 +6,11 @@
 // SCREENSHOT_DIR where the PNGs go
 // IMPORT_XLSX    a questionnaire workbook with mistakes, to show the import's row problems
 // RESULT_FILE    facts for the Python side to check in the database (JSON)
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as OTPAuth from 'otpauth';
 import { chromium } from 'playwright-core';
-
-import { installContractMocks } from './contract-mocks.mjs';
 
 const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8000';
 const SHOTS = process.env.SCREENSHOT_DIR ?? 'e2e/output';
@@ -366,6 +364,80 @@ try {
     await screenshot(admin, 'dashboard', true);
   });
 
+  await step('exports: an export runs with its progress bar fed over the WebSocket and downloads; a share link counts its downloads and is revoked', async () => {
+    // What the page hears over its WebSocket, from its first frame; `until` resolves on the first frame it accepts.
+    const heard = [];
+    const waiting = new Set();
+    admin.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+      let message;
+      try {
+        message = JSON.parse(String(payload));
+      } catch {
+        return;
+      }
+      heard.push(message);
+      for (const w of waiting) if (w.accept(message)) w.resolve(message);
+    }));
+    const until = (what, accept) => {
+      const earlier = heard.find(accept);
+      if (earlier) return Promise.resolve(earlier);
+      return new Promise((resolve, reject) => {
+        const w = { accept, resolve: (m) => { waiting.delete(w); clearTimeout(timer); resolve(m); } };
+        const timer = setTimeout(() => {
+          waiting.delete(w);
+          reject(new Error(`the page never heard ${what}; it heard ${JSON.stringify(heard)}`));
+        }, TIMEOUT);
+        waiting.add(w);
+      });
+    };
+    await admin.goto('/exports');
+    await admin.getByRole('heading', { name: 'Your exports' }).waitFor();
+    await until('its subscription confirmed', (m) => m.type === 'subscribed' && m.topics.includes('exports'));
+    // Every state a progress bar shows, from before the export starts.
+    await admin.evaluate(() => {
+      window.barsSeen = [];
+      const look = () => document.querySelectorAll('[role="progressbar"]').forEach((b) => window.barsSeen.push(`${b.getAttribute('aria-valuenow')}/${b.getAttribute('aria-valuemax')}`));
+      new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await admin.getByLabel('What').selectOption('answers');
+    await admin.getByRole('button', { name: 'Start export' }).click();
+    const row = admin.getByRole('table', { name: 'Exports' }).getByRole('row').filter({ hasText: 'Answers' }).first();
+    const download = row.getByRole('button', { name: /^Download / });
+    await download.waitFor();
+    const ready = await until('export.ready', (m) => m.type === 'export.ready');
+    const progressed = heard.filter((m) => m.type === 'export.progress' && m.export_id === ready.export_id);
+    const bars = await admin.evaluate(() => window.barsSeen);
+    if (bars.length === 0) throw new Error('no progress bar was shown while the export ran');
+    const job = await apiGet(`/api/v1/exports/${ready.export_id}`, await accessToken(admin));
+    if (job.status !== 'ready' || job.rows !== ready.total) throw new Error(`unexpected export ${JSON.stringify(job)}`);
+    console.log(`  export ${job.rows} rows: ${progressed.length} export.progress and one export.ready over the WebSocket; bar states ${[...new Set(bars)].join(' ')}`);
+
+    const [file] = await Promise.all([admin.waitForEvent('download'), download.click()]);
+    const bytes = readFileSync(await file.path());
+    if (bytes.length !== job.bytes || bytes.subarray(0, 2).toString() !== 'PK') throw new Error(`the downloaded file is not the export (${bytes.length} bytes)`);
+    if (file.suggestedFilename() !== job.filename) throw new Error(`downloaded as ${file.suggestedFilename()}, not ${job.filename}`);
+    facts.export = { id: job.id, rows: job.rows, bytes: job.bytes, filename: job.filename };
+
+    await row.getByRole('button', { name: 'Share links' }).click();
+    await admin.getByLabel('Most downloads').fill('2');
+    await admin.getByRole('button', { name: 'Create link' }).click();
+    const link = await admin.getByLabel('New share link (shown once)').inputValue();
+    // Someone without an account follows it: 303 to the file.
+    const followed = await fetch(link, { redirect: 'manual' });
+    if (followed.status !== 303) throw new Error(`the share link answered ${followed.status}`);
+    const shared = await fetch(followed.headers.get('location'));
+    if ((await shared.arrayBuffer()).byteLength !== job.bytes) throw new Error('the shared file differs');
+    await row.getByRole('button', { name: 'Share links' }).click();
+    await row.getByRole('button', { name: 'Share links' }).click();
+    const links = admin.getByRole('list', { name: 'Share links' });
+    await links.getByText('1 of 2').waitFor();
+    await screenshot(admin, 'exports', true);
+    await links.getByRole('button', { name: 'Revoke' }).click();
+    await links.getByText('Revoked', { exact: true }).waitFor();
+    const revoked = await fetch(link, { redirect: 'manual' });
+    if (revoked.status !== 410) throw new Error(`a revoked link answered ${revoked.status}`);
+  });
+
   await step('screenshots of the pages whose APIs have landed', async () => {
     await admin.goto('/assessments');
     await admin.getByRole('table', { name: 'Assessments' }).getByText('Moussa Diallo').waitFor();
@@ -394,16 +466,6 @@ try {
     await screenshot(admin, 'audit-log');
   });
 
-  await step('screenshots of the pages written against the open issues\' contracts (sample answers)', async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto('/sign-in');
-    const session = await admin.evaluate(() => localStorage.getItem('skills.session'));
-    await page.evaluate((s) => localStorage.setItem('skills.session', s), session);
-    await installContractMocks(context);
-    await page.goto('/exports');
-    await page.getByRole('heading', { name: 'Your exports' }).waitFor();
-    await screenshot(page, 'exports', true);
-  });
 } finally {
   await browser.close();
   if (process.env.RESULT_FILE) writeFileSync(process.env.RESULT_FILE, JSON.stringify(facts));

@@ -4,8 +4,8 @@ Starts the local platform (gateway, Lambda handlers, the test PostgreSQL, the bu
 runs the Playwright suite (frontend/e2e/run.mjs, playwright-core driving Debian's Chromium) against it:
 first sign-up, 2FA enrolment and sign-in with a code, invitations, an enumerator finishing an assessment
 offline and syncing it, finance kept out of users, the dashboard taking a submission made through the API and
-one made on the WhatsApp simulator page over its WebSocket without a reload. Screenshots of every page land in
-docs/screenshots.
+one made on the WhatsApp simulator page over its WebSocket without a reload, an export with its progress bar, its
+download and a share link. Screenshots of every page land in docs/screenshots.
 ``make test`` builds the SPA and installs Chromium before it runs this.
 """
 
@@ -121,6 +121,15 @@ def test_the_spa_end_to_end_in_chromium(
             (facts["enumerator"]["email"],),
         ).fetchone()
     assert row == (1,)
+    # The export the browser ran and downloaded, and its share link: one download counted, then revoked.
+    export = facts["export"]
+    with psycopg.connect(database_url) as conn:
+        stored = conn.execute("SELECT status, rows, bytes FROM exports WHERE id = %s", (export["id"],)).fetchone()
+        links = conn.execute(
+            "SELECT downloads, revoked_at IS NOT NULL FROM export_links WHERE export_id = %s", (export["id"],)
+        ).fetchall()
+    assert stored == ("ready", export["rows"], export["bytes"])
+    assert links == [(1, True)]
     # The README shows each of these.
     readme = (ROOT / "README.md").read_text()
     shown = set(re.findall(r"docs/screenshots/([a-z0-9-]+\.png)", readme))

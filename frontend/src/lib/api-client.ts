@@ -88,26 +88,3 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   if (!response.ok || error !== undefined) throw ApiError.from(response.status, error);
   return data as T;
 }
-
-/**
- * For routes specified in open issues and not yet in the generated types (dashboard, exports, costs): the
- * same authFetch, typed by the feature's contract. Replaced by `api` calls once the routes land in OpenAPI.
- */
-export async function request<T>(
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  options: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
-): Promise<T> {
-  const url = new URL(path, window.location.origin);
-  for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-  const init: RequestInit = { method };
-  if (options.body !== undefined) {
-    init.body = JSON.stringify(options.body);
-    init.headers = { 'content-type': 'application/json' };
-  }
-  const response = await authFetch(new Request(url, init));
-  const text = await response.text();
-  const body: unknown = text ? JSON.parse(text) : undefined;
-  if (!response.ok) throw ApiError.from(response.status, body);
-  return body as T;
-}

@@ -533,7 +533,9 @@ export interface paths {
         /**
          * Download Export
          * @description The file of a ready export, as an attachment with its file name (409 while not ready, 410 once its
-         *     file has expired).
+         *     file has expired). With `redirect=false` the presigned URL comes as JSON instead of a 303: a browser
+         *     application cannot send its token along a redirect it follows by navigating, nor read a redirect's
+         *     Location, so it asks for the URL and then goes to it.
          */
         get: operations["download_export_api_v1_exports__export_id__download_get"];
         put?: never;
@@ -1413,6 +1415,20 @@ export interface components {
             code: string;
             /** Password */
             password: string;
+        };
+        /** DownloadUrl */
+        DownloadUrl: {
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When the URL stops working: 5 minutes after it was made.
+             */
+            expires_at: string;
+            /**
+             * Url
+             * @description A presigned GET of the file (an attachment with its file name).
+             */
+            url: string;
         };
         /**
          * ErrorBody
@@ -4033,7 +4049,9 @@ export interface operations {
     };
     download_export_api_v1_exports__export_id__download_get: {
         parameters: {
-            query?: never;
+            query?: {
+                redirect?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;
@@ -4042,6 +4060,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description With `redirect=false`: the same URL, as JSON. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadUrl"];
+                };
+            };
             /** @description To the file: a presigned S3 URL, valid 5 minutes. */
             303: {
                 headers: {

@@ -40,3 +40,10 @@ export function localInputToIso(value: string): string | undefined {
 export function titleCase(code: string): string {
   return code.replace(/[_-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
 }
+
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

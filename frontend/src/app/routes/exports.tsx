@@ -1,6 +1,6 @@
 import { PageHeader } from '@/components/ui/page';
 import { EmptyState } from '@/components/ui/states';
-import type { ExportKind } from '@/features/exports/api/contract';
+import type { ExportKind } from '@/features/exports/api/get-exports';
 import { ExportsView } from '@/features/exports/components/exports-view';
 import { useUser } from '@/lib/auth';
 import { can } from '@/lib/authorization';

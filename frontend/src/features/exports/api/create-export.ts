@@ -1,12 +1,12 @@
-import { request } from '@/lib/api-client';
+import { api, unwrap } from '@/lib/api-client';
 import { useInvalidatingMutation, type MutationConfig } from '@/lib/react-query';
+import type { components } from '@/types/api';
 
-import type { ExportCreated, ExportKind } from './contract';
+export type CreateExportInput = components['schemas']['ExportCreate'];
 
-export type CreateExportInput = { kind: ExportKind; filters: Record<string, string> };
-
-/** Starts an export; 202 with its id. The filters are those of the matching list endpoint. */
-export const createExport = (body: CreateExportInput) => request<ExportCreated>('POST', '/api/v1/exports', { body });
+/** Starts an export (202 with its id); the worker makes the file in the background. The filters are those of
+ * the matching list endpoint. */
+export const createExport = (body: CreateExportInput) => unwrap(api.POST('/api/v1/exports', { body }));
 
 export const useCreateExport = (config?: MutationConfig<typeof createExport>) =>
-  useInvalidatingMutation(createExport, [['exports']], config);
+  useInvalidatingMutation(createExport, [['exports', 'list']], config);

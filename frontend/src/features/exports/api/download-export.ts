@@ -1,21 +1,14 @@
-import { authFetch } from '@/lib/api-client';
-import { ApiError } from '@/lib/errors';
+import { api, unwrap } from '@/lib/api-client';
 
 /**
- * Downloads a ready export: GET /exports/{id}/download answers 303 to a short-lived signed S3 URL, which the
- * browser follows; the file is then saved under the name the server gave.
+ * Downloads a ready export. The API answers the file's presigned URL (valid a few minutes, an attachment with
+ * the export's file name) as JSON rather than its usual 303, because a redirect cannot carry the access token
+ * and a script may not read the Location of one; the browser then goes to the file itself and saves it, and
+ * this page stays where it is.
  */
-export async function downloadExport(exportId: string): Promise<void> {
-  const response = await authFetch(new Request(new URL(`/api/v1/exports/${exportId}/download`, window.location.origin)));
-  if (!response.ok) throw ApiError.from(response.status, await response.json().catch(() => undefined));
-  const disposition = response.headers.get('content-disposition') ?? '';
-  const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `export-${exportId}.xlsx`;
-  const url = URL.createObjectURL(await response.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+export async function downloadExport(exportId: string, go: (url: string) => void = (url) => window.location.assign(url)): Promise<void> {
+  const { url } = await unwrap(api.GET('/api/v1/exports/{export_id}/download', {
+    params: { path: { export_id: exportId }, query: { redirect: false } },
+  }));
+  go(url);
 }

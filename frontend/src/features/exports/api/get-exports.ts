@@ -1,11 +1,26 @@
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 
-import { request } from '@/lib/api-client';
+import { api, unwrap } from '@/lib/api-client';
+import type { components } from '@/types/api';
 
-import type { ExportJob } from './contract';
+export type ExportPublic = components['schemas']['ExportPublic'];
+export type ExportKind = ExportPublic['kind'];
+export type ExportStatus = ExportPublic['status'];
 
-export const getExports = () => request<{ items: ExportJob[] }>('GET', '/api/v1/exports');
+/** The caller's exports (a super-admin's: everyone's), newest first, a page at a time. */
+export const getExports = (cursor?: string) =>
+  unwrap(api.GET('/api/v1/exports', { params: { query: { cursor, limit: 20 } } }));
 
-export const exportsQueryOptions = () => queryOptions({ queryKey: ['exports', 'list'], queryFn: getExports });
+const underWay = (items: ExportPublic[] | undefined) => items?.some((j) => j.status === 'pending' || j.status === 'running') ?? false;
 
-export const useExports = () => useQuery(exportsQueryOptions());
+/** `pollMs`: refetch at that pace while an export of the page is pending or running (false: never). */
+export const exportsQueryOptions = (cursor?: string, pollMs: number | false = false) =>
+  queryOptions({
+    queryKey: ['exports', 'list', cursor ?? null],
+    queryFn: () => getExports(cursor),
+    placeholderData: keepPreviousData,
+    staleTime: 0,
+    refetchInterval: (query) => (pollMs && underWay(query.state.data?.items) ? pollMs : false),
+  });
+
+export const useExports = (cursor?: string, pollMs: number | false = false) => useQuery(exportsQueryOptions(cursor, pollMs));
