@@ -48,15 +48,9 @@ class AssessmentFilter:
     respondent_id: UUID | None = None
 
 
-_LIST = """
-SELECT a.id, a.respondent_id, r.name AS respondent_name, a.sector, a.version_id AS questionnaire_version_id,
-       a.channel, a.enumerator_id, a.submitted_at,
-       coalesce((SELECT jsonb_object_agg(k.code, s.score) FROM skill_scores s JOIN skills k ON k.id = s.skill_id
-                 WHERE s.assessment_id = a.id), '{}') AS scores
-FROM assessments a
-JOIN respondents r ON r.id = a.respondent_id
-JOIN questionnaire_versions v ON v.id = a.version_id
-WHERE a.status = 'submitted'
+# The selection of GET /api/v1/assessments (and of its exports), on assessments ``a`` joined with their versions
+# ``v``; ``only`` is the enumerator whose rows alone may be seen, if any.
+SELECTION = """WHERE a.status = 'submitted'
   AND (%(only)s::uuid IS NULL OR a.enumerator_id = %(only)s)
   AND (%(sector)s::text IS NULL OR a.sector = %(sector)s)
   AND (%(since)s::timestamptz IS NULL OR a.submitted_at >= %(since)s)
@@ -65,10 +59,24 @@ WHERE a.status = 'submitted'
   AND (%(questionnaire_id)s::uuid IS NULL OR v.questionnaire_id = %(questionnaire_id)s)
   AND (%(version_id)s::uuid IS NULL OR a.version_id = %(version_id)s)
   AND (%(respondent_id)s::uuid IS NULL OR a.respondent_id = %(respondent_id)s)
-  AND (%(after_at)s::timestamptz IS NULL OR (a.submitted_at, a.id) < (%(after_at)s, %(after_id)s::uuid))
+"""
+
+_LIST = (
+    """
+SELECT a.id, a.respondent_id, r.name AS respondent_name, a.sector, a.version_id AS questionnaire_version_id,
+       a.channel, a.enumerator_id, a.submitted_at,
+       coalesce((SELECT jsonb_object_agg(k.code, s.score) FROM skill_scores s JOIN skills k ON k.id = s.skill_id
+                 WHERE s.assessment_id = a.id), '{}') AS scores
+FROM assessments a
+JOIN respondents r ON r.id = a.respondent_id
+JOIN questionnaire_versions v ON v.id = a.version_id
+"""
+    + SELECTION
+    + """  AND (%(after_at)s::timestamptz IS NULL OR (a.submitted_at, a.id) < (%(after_at)s, %(after_id)s::uuid))
 ORDER BY a.submitted_at DESC, a.id DESC
 LIMIT %(limit)s
 """
+)
 
 
 def list_assessments(

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from psycopg import Connection
 
+from shared.assessments.queries import SELECTION
 from shared.db import Database, IsolationLevel
 from shared.exports.workbook import Column
 from shared.exports.workbook import ColumnType as T
@@ -104,19 +105,7 @@ def _counted(request: Request, sheet: str, rows: Iterator[list[list[Any]]]) -> I
 
 # -- assessments and answers ------------------------------------------------------------------------------
 
-# The selection of GET /api/v1/assessments, on assessments ``a`` joined with their versions ``v``.
-_WHERE = """
-WHERE a.status = 'submitted'
-  AND (%(only)s::uuid IS NULL OR a.enumerator_id = %(only)s)
-  AND (%(sector)s::text IS NULL OR a.sector = %(sector)s)
-  AND (%(since)s::timestamptz IS NULL OR a.submitted_at >= %(since)s)
-  AND (%(until)s::timestamptz IS NULL OR a.submitted_at < %(until)s)
-  AND (%(channel)s::text IS NULL OR a.channel = %(channel)s)
-  AND (%(questionnaire_id)s::uuid IS NULL OR v.questionnaire_id = %(questionnaire_id)s)
-  AND (%(version_id)s::uuid IS NULL OR a.version_id = %(version_id)s)
-  AND (%(respondent_id)s::uuid IS NULL OR a.respondent_id = %(respondent_id)s)
-"""
-_SELECTED = "FROM assessments a JOIN questionnaire_versions v ON v.id = a.version_id" + _WHERE
+_SELECTED = "FROM assessments a JOIN questionnaire_versions v ON v.id = a.version_id\n" + SELECTION
 
 
 def count_assessments(db: Database, params: dict[str, Any]) -> int:
@@ -213,7 +202,7 @@ JOIN questionnaire_versions v ON v.id = a.version_id
 JOIN respondents r ON r.id = a.respondent_id
 JOIN sectors s ON s.code = a.sector
 LEFT JOIN users u ON u.id = a.enumerator_id
-{_WHERE}
+{SELECTION}
 ORDER BY a.submitted_at DESC, a.id DESC
 """
 
@@ -318,7 +307,7 @@ JOIN respondents r ON r.id = a.respondent_id
 JOIN sectors s ON s.code = a.sector
 JOIN answers x ON x.assessment_id = a.id
 JOIN questions q ON q.id = x.question_id
-{_WHERE}
+{SELECTION}
 ORDER BY a.submitted_at DESC, a.id DESC, q.position
 """
 
@@ -344,7 +333,7 @@ def _answers(db: Database, conn: Connection[Any], request: Request) -> Iterator[
     params = request.params
     total = conn.execute(
         f"SELECT count(*) AS n FROM assessments a JOIN questionnaire_versions v ON v.id = a.version_id"
-        f" JOIN answers x ON x.assessment_id = a.id {_WHERE}",
+        f" JOIN answers x ON x.assessment_id = a.id {SELECTION}",
         params,
     ).fetchone()["n"]  # type: ignore[index]
     questions = {r["id"]: _question(r, 0) for r in conn.execute(_QUESTIONS, params)}
