@@ -4,7 +4,8 @@ Each worker thread stands for one execution environment: it runs one invocation 
 module state (the database connection is thread-local) between invocations, as Lambda does. Handler
 modules are imported on first use, so their init cost lands on the first ("cold") invocation.
 Asynchronous invokes and scheduled jobs run on workers of their own, so they never wait behind, or hold
-up, HTTP requests.
+up, HTTP requests; so do synchronous invokes from one function of another (the Twilio egress), which would
+otherwise wait for a worker their caller may hold.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,9 +73,10 @@ def _new_environment() -> None:
 class LocalLambda:
     """Invokes handlers in-process on a bounded pool of execution environments."""
 
-    def __init__(self, environments: int = 8, background_environments: int = 2) -> None:
+    def __init__(self, environments: int = 8, background_environments: int = 2, invoked_environments: int = 2) -> None:
         self._sync = ThreadPoolExecutor(environments, "lambda-env", initializer=_new_environment)
         self._background = ThreadPoolExecutor(background_environments, "lambda-async", initializer=_new_environment)
+        self._invoked = ThreadPoolExecutor(invoked_environments, "lambda-invoked", initializer=_new_environment)
         self._handlers: dict[str, Handler] = {}
         self._lock = threading.Lock()
         self._environments = threading.local()
@@ -101,6 +104,15 @@ class LocalLambda:
         future = asyncio.get_running_loop().run_in_executor(self._sync, self._run, spec, event)
         return await asyncio.wait_for(future, timeout=spec.timeout_s)
 
+    def invoke_from_function(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
+        """RequestResponse invoke by another function (a blocking call from its thread). Raises TimeoutError past
+        the function's timeout, or the handler's error."""
+        future = self._invoked.submit(self._run, spec, event)
+        try:
+            return future.result(timeout=spec.timeout_s)
+        except FutureTimeout:
+            raise TimeoutError(f"{spec.name} timed out after {spec.timeout_s}s") from None
+
     def invoke_async(self, spec: FunctionSpec, event: dict[str, Any]) -> Future[Any]:
         """Event (fire-and-forget) invoke, as the outbox relay trigger uses; errors are logged, not raised."""
         return self._background.submit(self._run_logged, spec, event)
@@ -117,6 +129,7 @@ class LocalLambda:
         """Stop taking invocations. Queued ones are dropped; one already running in the background (the outbox
         relay) is waited for, so that it never outlives the platform (and its database)."""
         self._sync.shutdown(wait=False, cancel_futures=True)
+        self._invoked.shutdown(wait=False, cancel_futures=True)
         self._background.shutdown(wait=True, cancel_futures=True)
 
 

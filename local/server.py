@@ -51,7 +51,8 @@ def websocket_functions() -> dict[str, FunctionSpec]:
 
 
 class LocalInvoker:
-    """The runtime's Invoker locally: an Event invoke runs the job on a background environment.
+    """The runtime's Invoker locally: an Event invoke runs the job on a background environment; a synchronous one
+    runs it on an environment for invoked functions and answers what its handler returned, as Lambda would.
 
     An invoke identical to one still queued (not started) joins it: the queued one will see everything
     committed before it starts (the relay's kicks after each commit). In AWS each would run in an environment
@@ -70,6 +71,20 @@ class LocalInvoker:
             if queued is not None and not queued.running() and not queued.done():
                 return
             self._queued[key] = self._runtime.invoke_async(self._jobs[job][0], payload)
+
+    def invoke(self, job: str, payload: dict[str, Any]) -> dict[str, Any]:
+        from shared.runtime.ports import InvokeFailed
+
+        # What crosses Lambda's API is JSON, both ways.
+        event = json.loads(json.dumps(payload))
+        try:
+            answer = self._runtime.invoke_from_function(self._jobs[job][0], event)
+        except Exception as exc:  # a function error or a timeout: Lambda answers FunctionError
+            raise InvokeFailed(f"{job}: {type(exc).__name__}") from exc
+        result = json.loads(json.dumps(answer))
+        if not isinstance(result, dict):
+            raise InvokeFailed(f"{job}: answered {type(result).__name__}, not an object")
+        return result
 
 
 def local_urls(base_url: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.runtime.meter import Invocation
-from shared.runtime.ports import StoredObject
+from shared.runtime.ports import InvokeFailed, StoredObject
 
 
 class RecordingLedger:
@@ -68,6 +68,11 @@ class RecordingInvoker:
 
     def invoke_async(self, job: str, payload: dict[str, Any]) -> None:
         self.invokes.append((job, payload))
+
+    def invoke(self, job: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A synchronous invoke is kept too, and gets no answer (as if the job were unreachable)."""
+        self.invokes.append((job, payload))
+        raise InvokeFailed(f"{job}: not answered here")
 
 
 class SteppingClock:

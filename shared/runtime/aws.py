@@ -14,7 +14,7 @@ from typing import Any
 
 from shared.errors import ConfigError
 from shared.runtime.meter import WEBSOCKET_STEP_BYTES, Component, Meter, steps
-from shared.runtime.ports import StoredObject
+from shared.runtime.ports import InvokeFailed, StoredObject
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,11 @@ class ApiGatewaySockets:
 
 
 class LambdaInvoker:
-    """Event invokes; each target is a function this one was granted (INVOKE_TARGETS)."""
+    """Event and RequestResponse invokes; each target is a function this one was granted (INVOKE_TARGETS)."""
+
+    # A synchronous invoke waits for the job (functions/routes.py: the Twilio egress has 10 s), and is never retried:
+    # the job may have acted (sent a message) before its answer was lost.
+    SYNC_READ_TIMEOUT_S = 12
 
     def __init__(self, targets: dict[str, str], region: str, meter: Meter) -> None:
         self._targets = targets
@@ -160,9 +164,41 @@ class LambdaInvoker:
     def _lambda(self) -> Any:
         return _client("lambda", self._region)
 
-    def invoke_async(self, job: str, payload: dict[str, Any]) -> None:
+    @cached_property
+    def _lambda_sync(self) -> Any:
+        from botocore.config import Config
+
+        return _client(
+            "lambda", self._region,
+            config=Config(read_timeout=self.SYNC_READ_TIMEOUT_S, retries={"mode": "standard", "total_max_attempts": 1}),
+        )  # fmt: skip
+
+    def _target(self, job: str) -> str:
         target = self._targets.get(job)
         if target is None:
             raise ConfigError(f"this function may not invoke {job!r} (not in INVOKE_TARGETS)")
+        return target
+
+    def invoke_async(self, job: str, payload: dict[str, Any]) -> None:
+        target = self._target(job)
         self._lambda.invoke(FunctionName=target, InvocationType="Event", Payload=json.dumps(payload).encode())
         # The invoked function's own invocation is metered by that function.
+
+    def invoke(self, job: str, payload: dict[str, Any]) -> dict[str, Any]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        target = self._target(job)
+        try:
+            answer = self._lambda_sync.invoke(
+                FunctionName=target, InvocationType="RequestResponse", Payload=json.dumps(payload).encode()
+            )
+            body = answer["Payload"].read()
+        except (BotoCoreError, ClientError) as exc:
+            raise InvokeFailed(f"{job}: not invoked ({type(exc).__name__})") from exc
+        if answer.get("FunctionError"):
+            # The job crashed or timed out; its own log says why (its payload may echo the request: not logged here).
+            raise InvokeFailed(f"{job}: {answer['FunctionError']} function error")
+        result = json.loads(body or b"null")
+        if not isinstance(result, dict):
+            raise InvokeFailed(f"{job}: answered {type(result).__name__}, not an object")
+        return result

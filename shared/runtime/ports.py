@@ -60,10 +60,19 @@ class SocketPoster(Protocol):
     def disconnect(self, connection_id: str) -> None: ...
 
 
+class InvokeFailed(RuntimeError):
+    """A synchronous invoke got no answer from the job: not invoked (throttled, unreachable), failed or timed out."""
+
+
 class Invoker(Protocol):
-    """Asynchronous (Event) invokes of other functions of the manifest, by job name."""
+    """Invokes of other functions of the manifest, by job name: asynchronous (Event), or synchronous."""
 
     def invoke_async(self, job: str, payload: dict[str, Any]) -> None: ...
+
+    def invoke(self, job: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Run the job and return its answer. Raises InvokeFailed when it gives none; never retried (the job may
+        have acted before its answer was lost)."""
+        ...
 
 
 @dataclass(frozen=True)
