@@ -20,6 +20,7 @@ from shared.manifest import (
     Public,
     Roles,
     Schedule,
+    SyncInvoke,
     TwilioSignature,
     WebSocketConnection,
     WebSocketRoute,
@@ -40,6 +41,9 @@ TWILIO_SECRET = Need.TWILIO
 # Functions that write outbox events kick the relay after their commit.
 KICK = Need.INVOKE_RELAY
 BUCKET = Need.EXPORTS_BUCKET
+# Functions that call Twilio's REST API do it through the Twilio egress job (README, "How functions reach what they
+# need"): they sign the request with the Twilio secret, the job forwards it from outside the VPC.
+EGRESS = Need.TWILIO_EGRESS
 
 
 def allowed(permission: str) -> Roles:
@@ -100,10 +104,11 @@ ROUTES: tuple[HttpRoute, ...] = (
     Route("GET", "/api/v1/respondents", "functions.respondents_list", allowed("respondents.read")),
     Route("GET", "/api/v1/respondents/{respondent_id}", "functions.respondents_get", allowed("respondents.read")),
     Route("POST", "/api/v1/respondents/{respondent_id}/invite", "functions.respondents_invite",
-          allowed("respondents.invite"), needs(DB, TWILIO_SECRET)),
+          allowed("respondents.invite"), needs(DB, TWILIO_SECRET, EGRESS)),
     # WhatsApp: Twilio's webhooks, signed with the account's token.
     Route("POST", INBOUND_PATH, "functions.whatsapp_webhook", TWILIO, needs(DB, KICK), channel=WHATSAPP),
-    Route("POST", STATUS_PATH, "functions.whatsapp_status", TWILIO, needs(DB), channel=WHATSAPP),
+    # A status 63016 (outside the 24-hour window) sends the refused invitation again, as a template.
+    Route("POST", STATUS_PATH, "functions.whatsapp_status", TWILIO, needs(DB, EGRESS), channel=WHATSAPP),
     # Reports.
     Route("GET", "/api/v1/reports/sectors", "functions.reports_sectors", allowed("reports.read")),
     Route("GET", "/api/v1/reports/skills", "functions.reports_skills", allowed("reports.read")),
@@ -152,6 +157,10 @@ _JOBS: tuple[Job, ...] = (
     # One full vCPU (1769 MB) for the workbook writer; Lambda's longest run for the largest exports.
     Job("exports-worker", "functions.exports_worker", (OutboxEvent(frozenset({"export.requested"})),),
         needs(DB, BUCKET, KICK), memory_mb=1769, timeout_s=900),
+    # Forwards the REST calls the functions above sign to Twilio, from outside the VPC: no database, no secret.
+    # Its timeout leaves room for a cold start and Twilio's answer (shared/runtime/twilio.py TIMEOUT_S).
+    Job("twilio-egress", "functions.twilio_egress", (SyncInvoke(EGRESS),), memory_mb=256, timeout_s=10,
+        in_vpc=False),
 )  # fmt: skip
 
 

@@ -112,8 +112,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_database(self) -> Settings:
-        if self.database_url is None and self.database_secret_arn is None:
-            raise ValueError("set DATABASE_URL (locally) or DATABASE_SECRET_ARN (in AWS)")
+        # No database at all is a configuration too: the Twilio egress runs outside the VPC without one. A function
+        # that uses the database without it fails on first use (database_conninfo).
         if self.database_url is not None:
             _refuse_placeholder_password(self.database_url.get_secret_value())
         return self
@@ -123,12 +123,14 @@ class Settings(BaseSettings):
         return frozenset(o.strip().rstrip("/").lower() for o in self.spa_origins.split(",") if o.strip())
 
     def database_conninfo(self) -> str:
-        """The libpq connection string; in AWS built from the (cached) database secret."""
+        """The libpq connection string; in AWS built from the (cached) database secret. Raises ConfigError when
+        neither names a database."""
         from psycopg.conninfo import make_conninfo
 
         if self.database_url is not None:
             return self.database_url.get_secret_value()
-        assert self.database_secret_arn is not None
+        if self.database_secret_arn is None:
+            raise ConfigError("no database: set DATABASE_URL (locally) or DATABASE_SECRET_ARN (in AWS)")
         secret = _get_json_secret(self.database_secret_arn)
         password = str(secret["password"])
         if is_placeholder(password):
@@ -198,8 +200,13 @@ class Settings(BaseSettings):
             webhook_base_url=str(base).rstrip("/"),
             invite_content_sid=self.twilio_invite_content_sid or stored.get("invite_content_sid"),
             reminder_content_sid=self.twilio_reminder_content_sid or stored.get("reminder_content_sid"),
-            outbound=self.twilio_outbound or ("twilio" if self.app_env == "aws" else "recording"),
+            outbound=self.twilio_outbound_mode,
         )
+
+    @property
+    def twilio_outbound_mode(self) -> Literal["twilio", "recording"]:
+        """Whether Twilio REST calls are sent (in AWS unless told otherwise) or recorded (anywhere else)."""
+        return self.twilio_outbound or ("twilio" if self.app_env == "aws" else "recording")
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,8 @@ class Need(StrEnum):
     WEBSOCKET_MANAGEMENT = "websocket-management"  # post to and delete WebSocket connections
     INVOKE_RELAY = "invoke-relay"  # invoke the outbox relay asynchronously after a commit
     INVOKE_WORKERS = "invoke-workers"  # invoke the jobs that outbox events trigger (the relay)
+    # Call Twilio's REST API: invoke the Twilio egress job synchronously (outside the VPC, it has an IPv4 way out).
+    TWILIO_EGRESS = "twilio-egress"
 
 
 SECRET_NEEDS = frozenset({Need.DATABASE, Need.JWT_KEYS, Need.TOTP_KEY, Need.TWILIO})
@@ -264,7 +266,14 @@ class LogSubscription:
     """Fed by a subscription to the log groups of the other functions."""
 
 
-Trigger = Schedule | AsyncInvoke | OnDeploy | OutboxEvent | LogSubscription
+@dataclass(frozen=True)
+class SyncInvoke:
+    """Invoked synchronously (RequestResponse) by the functions whose entries need ``by``."""
+
+    by: Need
+
+
+Trigger = Schedule | AsyncInvoke | OnDeploy | OutboxEvent | LogSubscription | SyncInvoke
 
 
 @dataclass(frozen=True)
@@ -278,12 +287,17 @@ class Job:
     memory_mb: int = 512
     timeout_s: int = 60
     auth: AuthRule = field(default=Internal())
+    # False: the function runs outside the VPC (an IPv4 way out to the internet, no way to the database), and
+    # holds neither the database nor any secret.
+    in_vpc: bool = True
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"{self.name!r}: job names are kebab-case")
         if not self.triggers:
             raise ValueError(f"{self.name}: a job has at least one trigger")
+        if not self.in_vpc and self.needs & SECRET_NEEDS:
+            raise ValueError(f"{self.name}: a job outside the VPC needs neither the database nor a secret")
         _check_entry(self.key, self.auth, self.needs, self.module, self.memory_mb, self.timeout_s, 900)
 
     @property

@@ -23,6 +23,8 @@ from shared.runtime.meter import Meter
 from shared.runtime.ports import Clock, Invoker, Ledger, Messenger, ObjectStorage, SocketPoster, SystemClock
 
 if TYPE_CHECKING:  # built on first use: a function that checks no token never imports jwt or AES
+    from twilio.http import HttpClient
+
     from shared.config import Settings, TwilioConfig
     from shared.security.secretbox import SecretBox
     from shared.security.tokens import TokenService
@@ -49,6 +51,7 @@ class Runtime:
     sockets: SocketPoster | None = None
     invoker: Invoker | None = None
     messenger: Messenger | None = None
+    twilio_api: HttpClient | None = None
     ledger: Ledger = field(default_factory=LogLedger)
     _memos: dict[str, _Memo] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -93,8 +96,14 @@ class Runtime:
 
     @property
     def messages(self) -> Messenger:
-        """Outbound WhatsApp messages (Twilio's REST API; locally a recording client, never the network)."""
+        """Outbound WhatsApp messages: Twilio's REST API through the Twilio egress job (an invoke)."""
         return self._part("messenger", self._build_messenger)
+
+    @property
+    def twilio_https(self) -> HttpClient:
+        """The Twilio egress job's last hop to Twilio's API: HTTPS in AWS; locally a recording client that answers as
+        Twilio does and never reaches the network (``TWILIO_OUTBOUND``)."""
+        return self._part("twilio_api", self._build_twilio_api)
 
     @property
     def twilio(self) -> TwilioConfig:
@@ -139,11 +148,18 @@ class Runtime:
         return ApiGatewaySockets(self.settings.websocket_management_url, self.settings.aws_region, self.meter)
 
     def _build_messenger(self) -> Messenger:
-        from shared.runtime.twilio import RecordingHttpClient, TwilioMessenger
+        from shared.runtime.twilio import TIMEOUT_S, TwilioMessenger
+        from shared.runtime.twilio_egress import EgressHttpClient
 
-        config = self.twilio
-        recording = RecordingHttpClient() if config.outbound == "recording" else None
-        return TwilioMessenger(config, self.meter, http_client=recording)
+        # Signed here (this function reads the Twilio secret), sent by the egress job (it has a way out of the VPC).
+        return TwilioMessenger(
+            self.twilio, self.meter, http_client=EgressHttpClient(self.invoke, TIMEOUT_S, self.meter)
+        )
+
+    def _build_twilio_api(self) -> HttpClient:
+        from shared.runtime.twilio import RecordingHttpClient, TwilioHttps
+
+        return RecordingHttpClient() if self.settings.twilio_outbound_mode == "recording" else TwilioHttps()
 
     def _build_invoker(self) -> Invoker:
         from shared.runtime.aws import LambdaInvoker

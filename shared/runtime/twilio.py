@@ -1,8 +1,9 @@
 """The Twilio adapter of the Messenger port: twilio's own REST Client, through its ``http_client`` hook.
 
-In AWS the hook is twilio's HTTP client with bounded waits. Locally and in tests it is ``RecordingHttpClient``,
-which answers as Twilio's API does and keeps every request, so the same adapter code runs end to end and
-nothing ever reaches the network.
+The hook is the Twilio egress (shared/runtime/twilio_egress.py): each signed request goes to the ``twilio-egress``
+job, outside the VPC, which sends it on through its own last hop to Twilio: ``TwilioHttps`` in AWS; locally and in
+tests ``RecordingHttpClient``, which answers as Twilio's API does and keeps every request, so the same code runs
+end to end and nothing ever reaches the network.
 """
 
 from __future__ import annotations
@@ -38,20 +39,18 @@ def whatsapp_address(phone: str) -> str:
 class TwilioMessenger:
     """Sends WhatsApp messages with twilio's Client; counts each one for the cost ledger."""
 
-    def __init__(self, config: TwilioConfig, meter: Meter, http_client: Any = None) -> None:
+    def __init__(self, config: TwilioConfig, meter: Meter, http_client: HttpClient) -> None:
         self._config = config
         self._meter = meter
         self._http_client = http_client
 
     @cached_property
     def _client(self) -> Any:
-        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
         if not self._config.account_sid:
             raise ConfigError("TWILIO_ACCOUNT_SID (or the secret's account_sid) is not set")
-        http_client = self._http_client or TwilioHttpClient(timeout=TIMEOUT_S, max_retries=1)
-        return Client(self._config.account_sid, self._config.auth_token, http_client=http_client)
+        return Client(self._config.account_sid, self._config.auth_token, http_client=self._http_client)
 
     def send(
         self,
@@ -89,6 +88,46 @@ class TwilioMessenger:
         return SentMessage(str(message.sid), str(message.status))
 
 
+# -- the last hop to Twilio's API, from the egress job ---------------------------------------------------------
+
+
+class TwilioHttps(HttpClient):
+    """twilio's HttpClient interface over one kept-alive HTTPS session, for the egress job: no redirects, bounded
+    waits, one retry of a failed connection (never of a request that reached Twilio), and nothing logged (twilio's
+    own client logs query strings and headers)."""
+
+    def __init__(self, timeout: float = TIMEOUT_S) -> None:
+        super().__init__(logger, is_async=False, timeout=timeout)
+
+    @cached_property
+    def _session(self) -> Any:
+        from requests import Session
+        from requests.adapters import HTTPAdapter
+
+        session = Session()
+        session.trust_env = False  # no proxy or .netrc from the environment: straight to Twilio
+        session.mount("https://", HTTPAdapter(max_retries=1))
+        return session
+
+    def request(
+        self,
+        method: str,
+        uri: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        as_json = (headers or {}).get("Content-Type") in ("application/json", "application/scim+json")
+        response = self._session.request(
+            method, uri, params=params, headers=headers, auth=auth, timeout=timeout or self.timeout,
+            allow_redirects=allow_redirects, **({"json": data} if as_json else {"data": data}),
+        )  # fmt: skip
+        return Response(int(response.status_code), response.text, dict(response.headers))
+
+
 # -- the local stand-in for Twilio's API ---------------------------------------------------------------------
 
 
@@ -97,6 +136,8 @@ class RecordedRequest:
     method: str
     url: str
     data: dict[str, str]
+    # Whom the request was signed for: the user name of its Basic Authorization (the account SID), never the token.
+    authorized_as: str | None = None
 
     @property
     def path(self) -> str:
@@ -141,7 +182,10 @@ class RecordingHttpClient(HttpClient):
         timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> Response:
-        recorded = RecordedRequest(method.upper(), uri, {k: str(v) for k, v in (data or {}).items()})
+        from shared.runtime.twilio_egress import authorized_as
+
+        signed_for = auth[0] if auth is not None else authorized_as(headers or {})
+        recorded = RecordedRequest(method.upper(), uri, {k: str(v) for k, v in (data or {}).items()}, signed_for)
         with self._lock:
             self.requests.append(recorded)
             refusal = self._refusals.pop(0) if self._refusals else None

@@ -1,6 +1,6 @@
 """The WhatsApp webhooks' edges, through the local gateway: who is trusted, what is refused, delivery statuses and
-their prices, invitations through the Twilio adapter (a recording HTTP client, never the network), the idle job
-and the cost ledger."""
+their prices, invitations through the Twilio adapter and the Twilio egress job (its last hop a recording HTTP
+client, never the network), the idle job and the cost ledger."""
 
 from __future__ import annotations
 
@@ -40,10 +40,10 @@ PHONE = "+254700000011"
 
 @pytest.fixture
 def twilio_api(api: httpx.AsyncClient) -> Iterator[RecordingHttpClient]:
-    """Twilio's REST API as the adapter sees it: recorded, never reached."""
+    """Twilio's REST API as the egress job's last hop sees it: recorded, never reached. Requests get there as in
+    AWS: signed by the calling function, forwarded by the twilio-egress job it invokes synchronously."""
     recording = RecordingHttpClient()
-    platform = current_runtime()
-    with runtime_with(messenger=TwilioMessenger(platform.twilio, platform.meter, http_client=recording)):
+    with runtime_with(twilio_api=recording):
         yield recording
 
 
@@ -266,6 +266,8 @@ async def test_an_invitation_outside_the_window_is_a_content_template_and_starts
     assert (body["kind"], body["template"], body["status"]) == ("invitation", True, "queued")
     (sent,) = twilio_api.sent()
     assert sent.data["To"] == f"whatsapp:{PHONE}"
+    assert sent.url.startswith("https://api.twilio.com/2010-04-01/Accounts/")
+    assert sent.authorized_as == current_runtime().twilio.account_sid  # signed by the caller, forwarded as is
     assert sent.data["ContentSid"] == "HX00000000000000000000000000000001"
     assert json.loads(sent.data["ContentVariables"]) == {"1": "Awa"}
     assert sent.data["StatusCallback"] == LOCAL_URL + STATUS_PATH
@@ -276,6 +278,12 @@ async def test_an_invitation_outside_the_window_is_a_content_template_and_starts
     (row,) = ledger(db, "SELECT session_key, usage FROM cost_requests WHERE entry LIKE %s", "%/invite")
     assert row["session_key"] == f"whatsapp:{body['conversation_id']}"
     assert row["usage"]["twilio.whatsapp.message"] == "1"
+    # The egress job is metered like every function: its own row, a system request with Twilio's status, counted
+    # in the conversation's cost.
+    (egress,) = ledger(db, "SELECT function_name, status, channel, session_key FROM cost_requests WHERE entry = %s",
+                       "job twilio-egress")  # fmt: skip
+    assert (egress["function_name"], egress["status"], egress["channel"]) == ("TwilioEgressJob", 201, "system")
+    assert egress["session_key"] == row["session_key"]
 
     # Inside the 24-hour window now: a free-form reminder of where they are.
     reminded = await api.post(f"/api/v1/respondents/{respondent}/invite", headers=bearer(admin))
