@@ -51,6 +51,7 @@ from shared.manifest import (
     OnDeploy,
     OutboxEvent,
     Schedule,
+    SyncInvoke,
     WebSocketRoute,
     WebSocketTicket,
 )
@@ -135,12 +136,13 @@ NEED_ENVIRONMENT: dict[Need, tuple[str, ...]] = {
     Need.WEBSOCKET_MANAGEMENT: ("WEBSOCKET_MANAGEMENT_URL",),
     Need.INVOKE_RELAY: ("INVOKE_TARGETS",),
     Need.INVOKE_WORKERS: ("INVOKE_TARGETS",),
+    Need.TWILIO_EGRESS: ("INVOKE_TARGETS",),
 }
 
 # What enforcing an auth rule reads from the environment.
 RULE_ENVIRONMENT: dict[type, tuple[str, ...]] = {WebSocketTicket: ("SPA_ORIGINS",)}
 
-# Every function writes its cost ledger row to the database, whatever else it needs.
+# Every function in the VPC holds the database, whatever else it needs (the VPC is there for it).
 ALWAYS_NEEDED = frozenset({Need.DATABASE})
 
 # Every function's environment, whatever it needs.
@@ -157,17 +159,25 @@ AWS_ENDPOINT_ENVIRONMENT = {
 }
 
 
+def in_vpc(entry: Entry) -> bool:
+    """Whether the entry's function runs in the VPC (every one but a job declared outside it: the Twilio egress)."""
+    return not isinstance(entry, Job) or entry.in_vpc
+
+
 def needs_of(entry: Entry) -> frozenset[Need]:
-    return entry.all_needs | ALWAYS_NEEDED
+    return entry.all_needs | ALWAYS_NEEDED if in_vpc(entry) else entry.all_needs
 
 
 # Jobs that run one at a time by design (a deploy's migrations, an hourly sweep) hold one connection at most.
 SINGLE_RUN_TRIGGERS = (OnDeploy, Schedule)
 
 
-def concurrency_of(entry: Entry, profile: Profile) -> int:
+def concurrency_of(entry: Entry, profile: Profile) -> int | None:
     """The reserved concurrency a function claims from the profile's connection budget: one for a job that only
-    runs on deploy or on a schedule, the profile's default share for every other function."""
+    runs on deploy or on a schedule, the profile's default share for every other function in the VPC; none for a
+    function outside it (it holds no connection; its callers' shares bound how many of it run)."""
+    if not in_vpc(entry):
+        return None
     if isinstance(entry, Job) and all(isinstance(t, SINGLE_RUN_TRIGGERS) for t in entry.triggers):
         return 1
     return profile.default_function_concurrency
@@ -175,7 +185,9 @@ def concurrency_of(entry: Entry, profile: Profile) -> int:
 
 def timeout_of(entry: Entry, profile: Profile) -> int:
     """A function's timeout in this profile: its entry's, raised to what a resuming database takes (lean), and
-    within API Gateway's integration timeout for routes."""
+    within API Gateway's integration timeout for routes. Outside the VPC (no database) its entry's."""
+    if not in_vpc(entry):
+        return entry.timeout_s
     ceiling = None if isinstance(entry, Job) else API_GATEWAY_TIMEOUT_S
     return profile.function_timeout_s(entry.timeout_s, ceiling_s=ceiling)
 
@@ -209,7 +221,7 @@ class ManifestFunctions(Construct):
         self.job_functions: dict[str, lambda_.Function] = {}
         self.deploy_triggers: dict[str, triggers.Trigger] = {}
         self._log_groups: dict[str, logs.LogGroup] = {}
-        self._roles: dict[frozenset[Need], iam.Role] = {}
+        self._roles: dict[tuple[frozenset[Need], bool], iam.Role] = {}
 
         # The WebSocket API first: functions that post to its connections are given its management endpoint.
         self.websocket: WebSocketEndpoint | None = None
@@ -231,10 +243,11 @@ class ManifestFunctions(Construct):
         # Jobs first: functions that invoke them are granted exactly those.
         workers = [job for job in jobs if any(isinstance(t, OutboxEvent) for t in job.triggers)]
         relays = [job for job in jobs if any(isinstance(t, AsyncInvoke) for t in job.triggers)]
+        invoked = [job for job in jobs if any(isinstance(t, SyncInvoke) for t in job.triggers)]
         # Jobs that others invoke have names known before they exist, so that invokers refer to them by ARN
         # without a reference: the relay starts workers that kick the relay (references both ways would be a cycle).
         stack = Stack.of(self)
-        named = {j.name: f"{stack.stack_name}-{j.function_id}"[:64] for j in (*workers, *relays)}
+        named = {j.name: f"{stack.stack_name}-{j.function_id}"[:64] for j in (*workers, *relays, *invoked)}
         for job in jobs:
             self.job_functions[job.name] = self._function(job, f"job {job.name}", function_name=named.get(job.name))
 
@@ -243,10 +256,15 @@ class ManifestFunctions(Construct):
                 service="lambda", resource="function", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
             )
 
-        invoke_targets = {
+        invoke_targets: dict[Need, dict[str, str]] = {
             Need.INVOKE_RELAY: {j.name: arn(named[j.name]) for j in relays},
             Need.INVOKE_WORKERS: {j.name: arn(named[j.name]) for j in workers},
         }
+        # A synchronous invoke is granted by the need its trigger names (Need.TWILIO_EGRESS: the Twilio egress).
+        for job in invoked:
+            for trigger in job.triggers:
+                if isinstance(trigger, SyncInvoke):
+                    invoke_targets.setdefault(trigger.by, {})[job.name] = arn(named[job.name])
         for job in jobs:
             self._grant_invokes(job, self.job_functions[job.name], invoke_targets)
 
@@ -332,6 +350,15 @@ class ManifestFunctions(Construct):
     def _function(self, entry: Entry, purpose: str, *, function_name: str | None = None) -> lambda_.Function:
         defaults = self._defaults
         needs = needs_of(entry)
+        inside = in_vpc(entry)
+        # Outside the VPC (the Twilio egress): no network configuration at all, so Lambda's own network, with IPv4.
+        network = (
+            {"vpc": defaults.vpc, "vpc_subnets": defaults.subnets, "security_groups": [defaults.security_group],
+             # An IPv6 address in the dual-stack subnets: the egress-only gateway is the way out (no NAT).
+             "ipv6_allowed_for_dual_stack": True}
+            if inside else {}
+        )  # fmt: skip
+        concurrency = concurrency_of(entry, self.profile)
         log_group = logs.LogGroup(
             self, f"{entry.function_id}Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
         )
@@ -350,44 +377,42 @@ class ManifestFunctions(Construct):
             timeout=Duration.seconds(timeout_of(entry, self.profile)),
             # Each execution environment holds one database connection at most: the function's share of the
             # connections the database (production: its proxy) accepts (infra/profiles.py ConnectionBudget).
-            reserved_concurrent_executions=self.connection_budget.claim(
-                entry.function_id, concurrency_of(entry, self.profile)
+            reserved_concurrent_executions=(
+                None if concurrency is None else self.connection_budget.claim(entry.function_id, concurrency)
             ),
             environment={**defaults.environment, **self._environment(entry, needs)},
             tracing=lambda_.Tracing.ACTIVE,
             # Versions exist only for the deploy trigger; keep the latest, not one per deploy forever.
             current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
             log_group=log_group,
-            vpc=defaults.vpc,
-            vpc_subnets=defaults.subnets,
-            security_groups=[defaults.security_group],
-            # An IPv6 address in the dual-stack subnets: the egress-only gateway is the way out (no NAT).
-            ipv6_allowed_for_dual_stack=True,
-            role=self._role_for(needs),
+            **network,
+            role=self._role_for(needs, in_vpc=inside),
         )
         self._grant(entry, needs, function)
         Validations.of(function).acknowledge(*FUNCTION_ACKNOWLEDGMENTS)
         return function
 
-    def _role_for(self, needs: frozenset[Need]) -> iam.Role:
+    def _role_for(self, needs: frozenset[Need], *, in_vpc: bool = True) -> iam.Role:
         """One execution role per set of needs, shared by the functions with exactly those needs: each function still
         holds exactly what its entry needs, and the stack stays far from CloudFormation's 500 resources (a role
-        and a policy per function would be two resources each)."""
-        role = self._roles.get(needs)
+        and a policy per function would be two resources each). Outside the VPC, no network-interface rights."""
+        key = (needs, in_vpc)
+        role = self._roles.get(key)
         if role is None:
-            names = "".join(need.value.title().replace("-", "") for need in sorted(needs))
+            names = "".join(need.value.title().replace("-", "") for need in sorted(needs)) or "Nothing"
+            policies = ["service-role/AWSLambdaBasicExecutionRole"]
+            if in_vpc:
+                policies.append("service-role/AWSLambdaVPCAccessExecutionRole")
             role = iam.Role(
                 self,
-                f"Role{names}",
+                f"Role{names}" if in_vpc else f"Role{names}OutsideVpc",
                 assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                description=f"Functions that need exactly: {', '.join(sorted(needs))}",
-                managed_policies=[
-                    iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaBasicExecutionRole"),
-                    iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaVPCAccessExecutionRole"),
-                ],
+                description=f"Functions that need exactly: {', '.join(sorted(needs)) or 'nothing'}"
+                + ("" if in_vpc else " (outside the VPC)"),
+                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(name) for name in policies],
             )
             Validations.of(role).acknowledge(*FUNCTION_ACKNOWLEDGMENTS)
-            self._roles[needs] = role
+            self._roles[key] = role
         return role
 
     @staticmethod
@@ -404,7 +429,8 @@ class ManifestFunctions(Construct):
 
     def _environment(self, entry: Entry, needs: frozenset[Need]) -> dict[str, str]:
         d = self._defaults
-        env = {**BASE_ENVIRONMENT, **d.endpoint_environment}
+        # The endpoint settings are for leaving the VPC; outside it the default endpoints answer over IPv4.
+        env = {**BASE_ENVIRONMENT, **(d.endpoint_environment if in_vpc(entry) else {})}
         for need in sorted(needs):
             match need:
                 case Need.DATABASE:

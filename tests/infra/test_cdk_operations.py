@@ -19,7 +19,7 @@ import pytest
 from functions.routes import ENTRIES, JOBS
 from infra.alarms import APPLICATION_ALARMS, EXPORTS_FAILED, LEDGER_WRITE_FAILURES
 from infra.config import METRICS_NAMESPACE, SERVICE_NAME
-from infra.manifest_functions import AWS_ENDPOINT_ENVIRONMENT, concurrency_of
+from infra.manifest_functions import AWS_ENDPOINT_ENVIRONMENT, concurrency_of, in_vpc, needs_of
 from infra.profiles import LEAN, PRODUCTION, BudgetExceeded, ConnectionBudget
 from shared.costs.service import parse_report
 from shared.manifest import API_GATEWAY_TIMEOUT_S, Job, LogSubscription, Need, OutboxEvent
@@ -266,6 +266,11 @@ def test_every_function_reserves_its_share_and_the_shares_fit_the_connection_bud
     reserved = {}
     for function_id in manifest_function_ids(template):
         entry = _entry_of(template, function_id)
+        if not in_vpc(entry):
+            # No database connection (the Twilio egress): nothing claimed, no reservation; its callers' bound it.
+            assert "ReservedConcurrentExecutions" not in template["Resources"][function_id]["Properties"]
+            assert entry.function_id not in synth.deployment.api.connection_budget.claims
+            continue
         value = template["Resources"][function_id]["Properties"]["ReservedConcurrentExecutions"]
         assert value == concurrency_of(entry, profile), function_id
         reserved[function_id] = value
@@ -296,7 +301,9 @@ def test_a_manifest_past_the_budget_fails_synth() -> None:
 def test_functions_reach_aws_over_ipv6_through_dual_stack_endpoints(which: str, request: pytest.FixtureRequest) -> None:
     synth: Synth = request.getfixturevalue(which)
     template = synth.api_json
-    for function_id in manifest_function_ids(template):
+    inside = [f for f in manifest_function_ids(template) if in_vpc(_entry_of(template, f))]
+    assert len(inside) == len(manifest_function_ids(template)) - 1  # all but the Twilio egress
+    for function_id in inside:
         properties = template["Resources"][function_id]["Properties"]
         assert properties["VpcConfig"]["Ipv6AllowedForDualStack"] is True, function_id
         variables = properties["Environment"]["Variables"]
@@ -351,6 +358,10 @@ def test_lean_functions_wait_for_a_resuming_database(lean_synth: Synth, synth: S
             properties = template["Resources"][function_id]["Properties"]
             entry = _entry_of(template, function_id)
             variables = properties["Environment"]["Variables"]
+            if not in_vpc(entry):  # no database to wait for (the Twilio egress): its manifest timeout
+                assert "DB_CONNECT_TIMEOUT_S" not in variables
+                assert properties["Timeout"] == entry.timeout_s
+                continue
             assert variables["DB_CONNECT_TIMEOUT_S"] == str(profile.database_connect_timeout_s)
             if profile is LEAN:
                 # Aurora resumes in about 15 s: the connect waits longer, the function longer still, and a route
@@ -482,9 +493,10 @@ def test_cloudwatch_logs_may_invoke_the_reconciler_for_this_stack_s_log_groups_o
 
 def test_functions_with_the_same_needs_share_a_role_and_no_others_do(synth: Synth) -> None:
     template = synth.api_json
-    roles: dict[str, set[frozenset[Need]]] = {}
+    roles: dict[str, set[tuple[frozenset[Need], bool]]] = {}
     for function_id in manifest_function_ids(template):
         role = template["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-        roles.setdefault(role, set()).add(frozenset(_entry_of(template, function_id).all_needs | {Need.DATABASE}))
+        entry = _entry_of(template, function_id)
+        roles.setdefault(role, set()).add((needs_of(entry), in_vpc(entry)))
     assert all(len(need_sets) == 1 for need_sets in roles.values())
     assert len(roles) == len({next(iter(s)) for s in roles.values()})

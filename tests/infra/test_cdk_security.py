@@ -15,6 +15,7 @@ from infra.manifest_functions import (
     EXPORTS_BUCKET_ARN_EXPORT,
     NEED_ENVIRONMENT,
     RULE_ENVIRONMENT,
+    in_vpc,
     needs_of,
 )
 from shared.manifest import Entry, Need
@@ -127,7 +128,10 @@ def _needs_granted(synth: Synth, function_id: str) -> set[Need]:
             assert objects_only, (function_id, targets)
             granted.add(Need.EXPORTS_BUCKET)
         elif actions == {"lambda:InvokeFunction"}:
-            granted.add(Need.INVOKE_RELAY if "Relay" in str(targets) else Need.INVOKE_WORKERS)
+            if "TwilioEgress" in str(targets):
+                granted.add(Need.TWILIO_EGRESS)
+            else:
+                granted.add(Need.INVOKE_RELAY if "Relay" in str(targets) else Need.INVOKE_WORKERS)
         elif actions == {"execute-api:ManageConnections"}:
             granted.add(Need.WEBSOCKET_MANAGEMENT)
         else:
@@ -164,11 +168,11 @@ def test_health_cannot_read_a_secret_it_does_not_use(synth: Synth) -> None:
 def test_a_function_environment_holds_only_what_its_needs_set(synth: Synth) -> None:
     template = synth.api_json
     base = {"APP_ENV", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", *BASE_ENVIRONMENT}
-    base |= set(AWS_ENDPOINT_ENVIRONMENT)
     for function_id in manifest_function_ids(template):
         variables = set(template["Resources"][function_id]["Properties"]["Environment"]["Variables"])
         entry = _entry_of(template, function_id)
-        allowed = base | {name for need in needs_of(entry) for name in NEED_ENVIRONMENT[need]}
+        allowed = base | (set(AWS_ENDPOINT_ENVIRONMENT) if in_vpc(entry) else set())
+        allowed |= {name for need in needs_of(entry) for name in NEED_ENVIRONMENT[need]}
         allowed |= set(RULE_ENVIRONMENT.get(type(entry.auth), ()))
         assert variables <= allowed, (function_id, variables - allowed)
 
@@ -184,6 +188,9 @@ def test_functions_run_in_the_vpc_and_reach_the_database_through_the_proxy(synth
         assert properties["Runtime"] == "python3.12"
         assert properties["Architectures"] == ["arm64"]
         assert properties["TracingConfig"] == {"Mode": "Active"}
+        if not in_vpc(_entry_of(template, function_id)):  # the Twilio egress: test_cdk_twilio_egress.py
+            assert "VpcConfig" not in properties
+            continue
         assert properties["VpcConfig"]["SecurityGroupIds"] == [security_group]
         variables = properties["Environment"]["Variables"]
         assert {k: variables[k] for k in ("DATABASE_SECRET_ARN", "DATABASE_HOST", "DATABASE_VIA_PROXY")} == {
