@@ -165,7 +165,7 @@ def in_vpc(entry: Entry) -> bool:
 
 
 def needs_of(entry: Entry) -> frozenset[Need]:
-    return entry.all_needs | ALWAYS_NEEDED if in_vpc(entry) else entry.all_needs
+    return (entry.all_needs | ALWAYS_NEEDED) if in_vpc(entry) else entry.all_needs
 
 
 # Jobs that run one at a time by design (a deploy's migrations, an hourly sweep) hold one connection at most.

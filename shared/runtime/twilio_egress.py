@@ -80,6 +80,9 @@ def _problem(event: Any) -> str | None:
         return f"method: one of {', '.join(sorted(METHODS))}"
     if not isinstance(url, str):
         return "url: a string"
+    # urlsplit drops tabs and line breaks before parsing; what is sent must be what was checked.
+    if any(c.isspace() or not c.isprintable() or c == "\\" for c in url):
+        return "url: no spaces, control characters or backslashes"
     try:
         parts = urlsplit(url)
         port = parts.port
