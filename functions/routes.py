@@ -26,7 +26,7 @@ from shared.manifest import (
     WebSocketRoute,
     WebSocketTicket,
 )
-from shared.whatsapp.models import INBOUND_PATH, STATUS_PATH
+from shared.whatsapp.paths import INBOUND_PATH, STATUS_PATH
 
 PUBLIC = Public()
 MFA_PENDING = MfaPending()

@@ -8,7 +8,8 @@ from functions.routes import entry
 from shared.web import Rt, TwilioForm, create_app, error_responses, make_handler
 from shared.web.forms import parse_form
 from shared.whatsapp import service
-from shared.whatsapp.models import REQUEST_REF, STATUS_PATH, StatusCallback, form_body
+from shared.whatsapp.models import REQUEST_REF, StatusCallback, form_body
+from shared.whatsapp.paths import STATUS_PATH
 
 router = APIRouter(tags=["whatsapp"])
 

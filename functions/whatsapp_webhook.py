@@ -8,7 +8,8 @@ from functions.routes import entry
 from shared.web import Ctx, Rt, TwilioForm, create_app, error_responses, make_handler
 from shared.web.forms import parse_form
 from shared.whatsapp import service
-from shared.whatsapp.models import INBOUND_PATH, InboundMessage, form_body
+from shared.whatsapp.models import InboundMessage, form_body
+from shared.whatsapp.paths import INBOUND_PATH
 
 router = APIRouter(tags=["whatsapp"])
 TWIML: dict[int | str, dict[str, Any]] = {

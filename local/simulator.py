@@ -23,9 +23,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from local.state import REPO_ROOT
+from shared.whatsapp.paths import INBOUND_PATH
 
 SIMULATOR_PATH = "/api/local/whatsapp/messages"
-INBOUND_PATH = "/api/v1/webhooks/twilio/whatsapp"  # shared.whatsapp.models.INBOUND_PATH
 PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 SANDBOX_NUMBER = "whatsapp:+14155238886"
 MAX_BODY = 4096

@@ -8,9 +8,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-INBOUND_PATH = "/api/v1/webhooks/twilio/whatsapp"
-STATUS_PATH = "/api/v1/webhooks/twilio/status"
-
 SID = r"^[A-Za-z0-9_-]{2,64}$"
 WHATSAPP_ADDRESS = r"^(whatsapp:)?\+[1-9][0-9]{6,14}$"
 MAX_FIELDS = 80

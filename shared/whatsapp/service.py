@@ -36,7 +36,8 @@ from shared.runtime import Runtime
 from shared.runtime.meter import Component
 from shared.whatsapp import conversation as machine
 from shared.whatsapp import repository
-from shared.whatsapp.models import STATUS_PATH, InboundMessage, Invitation, StatusCallback
+from shared.whatsapp.models import InboundMessage, Invitation, StatusCallback
+from shared.whatsapp.paths import STATUS_PATH
 from shared.whatsapp.texts import split_message, text
 
 logger = logging.getLogger(__name__)
