@@ -14,18 +14,19 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from shared.db import Database
 from shared.errors import ConfigError
 from shared.runtime.ledger import LogLedger
 from shared.runtime.meter import Meter
-from shared.runtime.ports import Clock, Invoker, Ledger, Messenger, ObjectStorage, SocketPoster, SystemClock
 
 if TYPE_CHECKING:  # built on first use: a function that checks no token never imports jwt or AES
     from twilio.http import HttpClient
 
     from shared.config import Settings, TwilioConfig
+    from shared.runtime.ports import Clock, Invoker, Ledger, Messenger, ObjectStorage, SocketPoster
     from shared.security.secretbox import SecretBox
     from shared.security.tokens import TokenService
 
@@ -33,10 +34,11 @@ T = TypeVar("T")
 TWILIO_CONFIG_TTL_S = 300  # as long as the secret's own cache: a rotated token is picked up within it
 
 
-@dataclass
-class _Memo:
-    value: Any
-    expires_at: float
+class SystemClock:
+    """The Clock of every environment: the system's time, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Runtime:
     messenger: Messenger | None = None
     twilio_api: HttpClient | None = None
     ledger: Ledger = field(default_factory=LogLedger)
-    _memos: dict[str, _Memo] = field(default_factory=dict, repr=False)
+    _memos: dict[str, tuple[Any, float]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- parts, built on first use ---------------------------------------------------------------------
@@ -171,11 +173,11 @@ class Runtime:
     def memo(self, key: str, ttl_s: float, build: Callable[[], T]) -> T:
         """A value kept for this execution environment for ``ttl_s`` seconds (reference data, prices)."""
         now = time.monotonic()
-        found = self._memos.get(key)
-        if found is None or found.expires_at <= now:
-            found = _Memo(build(), now + ttl_s)
+        found = self._memos.get(key)  # (value, expires at)
+        if found is None or found[1] <= now:
+            found = (build(), now + ttl_s)
             self._memos[key] = found
-        return found.value
+        return cast("T", found[0])
 
     def forget(self, key: str | None = None) -> None:
         """Drop one memo, or all of them."""
