@@ -8,30 +8,28 @@ gateway serves the same entries; the web layer enforces the same auth rule types
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from enum import StrEnum
+
+from msgspec import Struct
 
 # -- who may call ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Public:
+class Public(Struct, frozen=True):
     """Anyone."""
 
     def __str__(self) -> str:
         return "public"
 
 
-@dataclass(frozen=True)
-class MfaPending:
+class MfaPending(Struct, frozen=True):
     """Only the short-lived token issued between password and second factor."""
 
     def __str__(self) -> str:
         return "mfa-pending"
 
 
-@dataclass(frozen=True)
-class Roles:
+class Roles(Struct, frozen=True):
     """A signed-in user holding one of ``roles`` right now, per the database (super-admin holds all)."""
 
     roles: frozenset[str]
@@ -44,32 +42,28 @@ class Roles:
         return "roles:" + ",".join(sorted(self.roles))
 
 
-@dataclass(frozen=True)
-class TwilioSignature:
+class TwilioSignature(Struct, frozen=True):
     """A request signed by Twilio (X-Twilio-Signature over the configured public URL and the form)."""
 
     def __str__(self) -> str:
         return "twilio-signature"
 
 
-@dataclass(frozen=True)
-class WebSocketTicket:
+class WebSocketTicket(Struct, frozen=True):
     """A WebSocket ``$connect`` carrying an unused, unexpired ticket, from an allowed Origin."""
 
     def __str__(self) -> str:
         return "websocket-ticket"
 
 
-@dataclass(frozen=True)
-class WebSocketConnection:
+class WebSocketConnection(Struct, frozen=True):
     """A message or disconnect on a connection that ``$connect`` accepted (API Gateway vouches for the id)."""
 
     def __str__(self) -> str:
         return "websocket-connection"
 
 
-@dataclass(frozen=True)
-class Internal:
+class Internal(Struct, frozen=True):
     """No caller of the outside world: only AWS (a schedule, a deployment, an invoke, a log subscription)."""
 
     def __str__(self) -> str:
@@ -149,8 +143,7 @@ def _check_entry(
         raise ValueError(f"{key}: timeout 1-{max_timeout_s} s")
 
 
-@dataclass(frozen=True)
-class HttpRoute:
+class HttpRoute(Struct, frozen=True):
     """One HTTP API route and its function."""
 
     method: str
@@ -193,8 +186,7 @@ class HttpRoute:
 WEBSOCKET_ROUTE_KEYS = ("$connect", "$disconnect", "$default")
 
 
-@dataclass(frozen=True)
-class WebSocketRoute:
+class WebSocketRoute(Struct, frozen=True):
     """One route of the WebSocket API (``$connect``, ``$disconnect``, ``$default``) and its function."""
 
     route_key: str
@@ -233,8 +225,7 @@ class WebSocketRoute:
 # -- job triggers ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(Struct, frozen=True):
     """An EventBridge schedule, ``rate(N unit)`` (the local scheduler runs those)."""
 
     expression: str
@@ -244,30 +235,25 @@ class Schedule:
             raise ValueError(f"{self.expression!r}: schedules are rate(N unit)")
 
 
-@dataclass(frozen=True)
-class AsyncInvoke:
+class AsyncInvoke(Struct, frozen=True):
     """Invoked asynchronously by other functions (those whose entries need it)."""
 
 
-@dataclass(frozen=True)
-class OnDeploy:
+class OnDeploy(Struct, frozen=True):
     """Run by every deployment before the API takes traffic; the deployment fails if it fails."""
 
 
-@dataclass(frozen=True)
-class OutboxEvent:
+class OutboxEvent(Struct, frozen=True):
     """Started by the outbox relay for events of these types."""
 
     event_types: frozenset[str]
 
 
-@dataclass(frozen=True)
-class LogSubscription:
+class LogSubscription(Struct, frozen=True):
     """Fed by a subscription to the log groups of the other functions."""
 
 
-@dataclass(frozen=True)
-class SyncInvoke:
+class SyncInvoke(Struct, frozen=True):
     """Invoked synchronously (RequestResponse) by the functions whose entries need ``by``."""
 
     by: Need
@@ -276,8 +262,7 @@ class SyncInvoke:
 Trigger = Schedule | AsyncInvoke | OnDeploy | OutboxEvent | LogSubscription | SyncInvoke
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(Struct, frozen=True):
     """A function no client calls: started by its triggers."""
 
     name: str
@@ -286,7 +271,7 @@ class Job:
     needs: frozenset[Need] = frozenset()
     memory_mb: int = 512
     timeout_s: int = 60
-    auth: AuthRule = field(default=Internal())
+    auth: AuthRule = Internal()
     # False: the function runs outside the VPC (an IPv4 way out to the internet, no way to the database), and
     # holds neither the database nor any secret.
     in_vpc: bool = True

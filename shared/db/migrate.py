@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from msgspec import Struct
 from psycopg.rows import tuple_row
 
 logger = logging.getLogger(__name__)
@@ -29,8 +29,7 @@ class MigrationError(Exception):
     """The migration files and the database disagree, or a migration failed."""
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(Struct, frozen=True):
     version: int
     name: str
     sql: str
@@ -44,8 +43,7 @@ class Migration:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class MigrationResult:
+class MigrationResult(Struct, frozen=True):
     applied: list[str]
     latest: str | None
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+
+from msgspec import Struct, field
 
 
 class Component(StrEnum):
@@ -47,8 +48,7 @@ def steps(size_bytes: int, step: int) -> int:
     return max(1, -(-size_bytes // step))
 
 
-@dataclass
-class Usage:
+class Usage(Struct):
     """What one invocation used so far, and what it is about."""
 
     counts: dict[Component, Decimal] = field(default_factory=dict)
@@ -63,8 +63,7 @@ class Usage:
         self.counts[component] = self.counts.get(component, Decimal(0)) + Decimal(quantity)
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(Struct, frozen=True):
     """One invocation as the wrapper measured it, before pricing."""
 
     request_id: str

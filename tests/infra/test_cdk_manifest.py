@@ -7,9 +7,9 @@ Parametrized over functions/routes.py itself, so a new Route or Job is checked w
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 import pytest
+from msgspec import structs
 
 from functions.routes import JOBS, PUBLIC, ROUTES, WEBSOCKET_ROUTES
 from shared.manifest import HttpRoute, Job, Schedule
@@ -109,12 +109,12 @@ def test_comparison_names_a_job_missing_from_the_template(synth: Synth) -> None:
 
 def test_comparison_names_memory_timeout_and_handler_differences(synth: Synth) -> None:
     route = ROUTES[0]
-    changed = dataclasses.replace(route, memory_mb=route.memory_mb + 64, timeout_s=route.timeout_s + 1)
+    changed = structs.replace(route, memory_mb=route.memory_mb + 64, timeout_s=route.timeout_s + 1)
     assert route_problems(synth.api_json, changed) == [
         f"{route.route_key}: memory {route.memory_mb} MB, manifest says {route.memory_mb + 64}",
         f"{route.route_key}: timeout {route.timeout_s} s, manifest says {route.timeout_s + 1}",
     ]
-    moved = dataclasses.replace(route, module="functions.elsewhere")
+    moved = structs.replace(route, module="functions.elsewhere")
     assert route_problems(synth.api_json, moved) == [
         f"{route.route_key}: handler '{route.module}.handler', manifest says functions.elsewhere.handler"
     ]
