@@ -47,6 +47,9 @@ spa: frontend/dist/index.html ## build the SPA into frontend/dist (when its sour
 /usr/bin/chromium:
 	bash local/system-packages.sh browser
 
+/usr/bin/valgrind:
+	bash local/system-packages.sh valgrind
+
 frontend-test: .venv/.synced frontend/node_modules/.package-lock.json ## SPA: ESLint, TypeScript, stale API types, Vitest
 	cd frontend && npx eslint . --max-warnings 0
 	cd frontend && npx tsc -p .
@@ -76,7 +79,7 @@ fmt: .venv/.synced ## format and fix what ruff can
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-bench: .venv/.synced ## run the benchmarks and write BENCHMARKS.md (ONLY="submissions dashboard": those sections alone)
+bench: .venv/.synced /usr/bin/valgrind ## run the benchmarks and write BENCHMARKS.md (ONLY="submissions dashboard": those sections alone)
 	$(PY) -m bench $(ONLY)
 
 openapi: .venv/.synced ## write build/openapi.json (OUT=path overrides) offline

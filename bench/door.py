@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BEFORE_THE_DOOR = "54426fb703e7ce3005e93a68788c318a922232ec"
 BATCHES = 12
 PER_BATCH = 250
-IMPORT_RUNS = 7
+IMPORT_RUNS = 15
 
 
 class _NoLedger:
@@ -97,6 +99,20 @@ def _cold_import_ms(root: Path) -> float:
     return float(out.stdout.strip().splitlines()[-1]) * 1000
 
 
+def _instructions(root: Path, code: str = "import functions.health") -> int:
+    """Instructions the interpreter executes for ``code`` under callgrind: the same count on a busy machine as
+    on a quiet one (time is not), so a change of a fraction of a percent shows."""
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code],
+        cwd=root, check=True, capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin", "POWERTOOLS_METRICS_NAMESPACE": "Bench", "PYTHONHASHSEED": "0"},
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind printed no count: {out.stderr[-500:]}")
+    return int(found.group(1))
+
+
 def _cold_imports() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-before-door-") as folder:
         before = Path(folder)
@@ -111,7 +127,34 @@ def _cold_imports() -> dict[str, float]:
         for _ in range(IMPORT_RUNS):
             for name, root in roots.items():
                 samples[name].append(_cold_import_ms(root))
-    return {k: statistics.median(v) for k, v in samples.items()}
+        result = {k: statistics.median(v) for k, v in samples.items()}
+        if shutil.which("valgrind"):  # make bench installs it; without it the table has times only
+            startup = _instructions(ROOT, "pass")
+            for name, root in roots.items():
+                result[f"{name}_instructions"] = float(_instructions(root) - startup)
+    return result
+
+
+def _import_table(imports: dict[str, float]) -> list[str]:
+    counted = "before_instructions" in imports
+    head = "| code | ms | ratio |" + (" instructions (millions, callgrind) | ratio |" if counted else "")
+    rows = [head, "|---|---:|---:|" + ("---:|---:|" if counted else "")]
+    for label, key in (
+        ("before the door", "before"),
+        ("with the door (typed manifest, runtime, wrapper, meter)", "now"),
+    ):
+        row = f"| {label} | {imports[key]:.0f} | {imports[key] / imports['before']:.3f}x |"
+        if counted:
+            count = imports[f"{key}_instructions"]
+            row += f" {count / 1e6:,.1f} | {count / imports['before_instructions']:.4f}x |"
+        rows.append(row)
+    if counted:
+        rows += [
+            "",
+            "Instructions are the import's alone (the interpreter's startup, measured with `-c pass`, taken off),"
+            " counted once per code: they do not vary between runs.",
+        ]
+    return rows
 
 
 def run() -> tuple[str, dict[str, float]]:
@@ -145,11 +188,12 @@ def run() -> tuple[str, dict[str, float]]:
         f" {IMPORT_RUNS} interleaved runs) against the same module before the door (commit"
         f" `{BEFORE_THE_DOOR[:7]}`), both with this run's interpreter and packages:",
         "",
-        "| code | ms | ratio |",
-        "|---|---:|---:|",
-        f"| before the door | {imports['before']:.0f} | 1.00x |",
-        f"| with the door (typed manifest, runtime, wrapper, meter) | {imports['now']:.0f} | "
-        f"{imports['now'] / imports['before']:.2f}x |",
+        *_import_table(imports),
+        "",
+        "What keeps it small: the manifest's types and the records every invocation builds are msgspec Structs (a"
+        " class costs about 12 µs to create, a frozen dataclass about 580 µs, most of it compiling its generated"
+        " methods); the adapters' interfaces are imported for type checking only; the manifest imports the WhatsApp"
+        " paths, not the webhook models.",
         "",
     ]
     results = {f"door_p50_{k}_us": v for k, v in p50.items()} | {f"import_{k}_ms": v for k, v in imports.items()}

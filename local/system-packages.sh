@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing: PostgreSQL server binaries, and with
-# the argument `browser` Debian's Chromium for the SPA's browser tests (never a downloaded browser build).
+# the argument `browser` Debian's Chromium for the SPA's browser tests (never a downloaded browser build), with
+# `valgrind` Valgrind, which make bench uses to count the instructions of a cold import.
 set -euo pipefail
 missing=()
 if [ "${1:-}" = browser ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+elif [ "${1:-}" = valgrind ]; then
+  [ -x /usr/bin/valgrind ] || missing+=(valgrind)
 elif ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
