@@ -28,7 +28,7 @@ from shared.db import Database
 from shared.errors import BadRequest, Conflict, ValidationFailed
 from shared.errors import problem as _problem
 from shared.i18n import pick
-from shared.questionnaires.repository import cached_version
+from shared.questionnaires.service import published_version
 from shared.request_context import RequestContext
 from shared.runtime import Runtime
 
@@ -106,14 +106,13 @@ def statement_document(
 ) -> dict[str, Any]:
     """What the submission statement is sent: the body validated and scored, with fresh ids and the time.
     Raises ValidationFailed."""
-    db = rt.db
     digest = request_hash(body)
     new = body.respondent if isinstance(body.respondent, RespondentNew) else None
     known = body.respondent.id if isinstance(body.respondent, RespondentRef) else None
 
-    version = cached_version(db, body.questionnaire_version_id)
+    version = published_version(rt, body.questionnaire_version_id)
     answers = [(a.question_id, a.value) for a in body.answers]
-    if version is None or version.status != "published":
+    if version is None:
         problems = [_problem(
             ["body", "questionnaire_version_id"], "not a published questionnaire version", "unknown_version"
         )]  # fmt: skip
@@ -121,7 +120,7 @@ def statement_document(
         problems = scoring.validate(version, answers) + _started_problems(version.published_at, body.started_at)
     if problems:  # also report what the database would have refused, so the caller sees every problem at once
         raise ValidationFailed(
-            "The submission is invalid.", details=problems + _reference_problems(db, caller, new, known)
+            "The submission is invalid.", details=problems + _reference_problems(rt.db, caller, new, known)
         )
     assert version is not None
 

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
-from shared.db import Database
 from shared.questionnaires.content import Band, Option, Question, Recommendation, Skill, VersionContent
 from shared.questionnaires.definition import QuestionDef, QuestionnaireDef
-
-# Published versions are immutable, so each execution environment keeps the ones it used.
-_CACHE_SIZE = 32
-_published: OrderedDict[UUID, VersionContent] = OrderedDict()
-_published_lock = threading.Lock()
 
 
 def questionnaire_by_code(conn: Connection[Any], code: str, *, for_update: bool = False) -> UUID | None:
@@ -110,28 +103,8 @@ def shift_positions(conn: Connection[Any], version_id: UUID, from_position: int)
     )
 
 
-def _from_cache(version_id: UUID) -> VersionContent | None:
-    with _published_lock:
-        cached = _published.get(version_id)
-        if cached is not None:
-            _published.move_to_end(version_id)
-        return cached
-
-
-def cached_version(db: Database, version_id: UUID) -> VersionContent | None:
-    """Like ``load_version``, without touching the database when the version is a cached published one."""
-    cached = _from_cache(version_id)
-    if cached is not None:
-        return cached
-    with db.transaction(read_only=True) as conn:
-        return load_version(conn, version_id)
-
-
 def load_version(conn: Connection[Any], version_id: UUID) -> VersionContent | None:
-    """The whole version; published ones come from this environment's cache after the first load."""
-    cached = _from_cache(version_id)
-    if cached is not None:
-        return cached
+    """The whole version, or None when there is no such version."""
     head = conn.execute(
         "SELECT v.id, v.questionnaire_id, q.code, v.version, v.status, v.title_en, v.title_fr, v.published_at"
         " FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id WHERE v.id = %s",
@@ -181,21 +154,10 @@ def load_version(conn: Connection[Any], version_id: UUID) -> VersionContent | No
             (version_id,),
         )
     ]
-    content = VersionContent(
+    return VersionContent(
         head["id"], head["questionnaire_id"], head["code"], head["version"], head["status"], head["title_en"],
         head["title_fr"], head["published_at"], tuple(skills), tuple(questions), tuple(bands), tuple(recommendations),
     )  # fmt: skip
-    if content.status == "published":
-        with _published_lock:
-            _published[version_id] = content
-            while len(_published) > _CACHE_SIZE:
-                _published.popitem(last=False)
-    return content
-
-
-def forget_cached_versions() -> None:
-    with _published_lock:
-        _published.clear()
 
 
 def version_head(conn: Connection[Any], version_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:

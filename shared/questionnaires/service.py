@@ -28,12 +28,36 @@ from shared.questionnaires.models import (
     SectorPublic,
 )
 from shared.request_context import RequestContext
+from shared.runtime import Runtime
 
 register_constraint("published_version_immutable", Conflict, "A published version cannot change; make a new draft.")
 register_constraint(
     "questionnaire_versions_one_draft", Conflict, "This questionnaire already has a draft; publish or edit it."
 )
 register_constraint("questions_code_unique", Conflict, "A question with this code already exists in the version.")
+
+
+# Published versions never change (the database refuses it), so an execution environment keeps the ones it used;
+# the time only bounds how long one nobody asks for stays in memory.
+PUBLISHED_TTL_S = 3600
+
+
+def _published(content: VersionContent | None) -> bool:
+    return content is not None and content.status == "published"
+
+
+def published_version(rt: Runtime, version_id: UUID, conn: Connection[Any] | None = None) -> VersionContent | None:
+    """A published version, from this environment's memo once loaded; None when there is no such version or it
+    is not published. Read in ``conn`` when the caller is in a transaction, else in a read-only one of its own."""
+
+    def load() -> VersionContent | None:
+        if conn is not None:
+            return repository.load_version(conn, version_id)
+        with rt.db.transaction(read_only=True) as own:
+            return repository.load_version(own, version_id)
+
+    found = rt.memo(f"published-version:{version_id}", PUBLISHED_TTL_S, load, keep=_published)
+    return found if _published(found) else None
 
 
 def _invalid(problems: list[dict[str, Any]]) -> ValidationFailed:

@@ -170,12 +170,16 @@ class Runtime:
 
     # -- per-environment memo ----------------------------------------------------------------------------
 
-    def memo(self, key: str, ttl_s: float, build: Callable[[], T]) -> T:
-        """A value kept for this execution environment for ``ttl_s`` seconds (reference data, prices)."""
+    def memo(self, key: str, ttl_s: float, build: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:
+        """A value kept for this execution environment for ``ttl_s`` seconds (reference data, prices); with
+        ``keep``, only a built value it accepts is kept (the others are built again next time)."""
         now = time.monotonic()
         found = self._memos.get(key)  # (value, expires at)
         if found is None or found[1] <= now:
-            found = (build(), now + ttl_s)
+            built = build()
+            if keep is not None and not keep(built):
+                return built
+            found = (built, now + ttl_s)
             self._memos[key] = found
         return cast("T", found[0])
 

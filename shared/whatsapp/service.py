@@ -30,7 +30,7 @@ from shared.auth.principal import Principal
 from shared.errors import Conflict, NotFound
 from shared.outbox.service import kick_relay
 from shared.questionnaires.content import VersionContent
-from shared.questionnaires.repository import cached_version, load_version
+from shared.questionnaires.service import published_version
 from shared.request_context import RequestContext
 from shared.runtime import Runtime
 from shared.runtime.meter import Component
@@ -96,7 +96,7 @@ def receive(rt: Runtime, message: InboundMessage, ctx: RequestContext) -> Receiv
     sectors = _sectors(rt)
     active_version = _active_version_id(rt)
     if active_version is not None:
-        cached_version(rt.db, active_version)  # loaded once per environment, outside the message's transaction
+        published_version(rt, active_version)  # loaded once per environment, outside the message's transaction
     try:
         handled = rt.db.run_pipelined(lambda conn: _receive(rt, conn, message, ctx, sectors, active_version))
     except _Repeated as repeated:  # rolled back: a repeated delivery changes nothing
@@ -161,7 +161,7 @@ def _receive(
     active = row if row is not None and row["status"] == "active" else None
     state = machine.State.from_json(active["state"]) if active else None
     version_id = (active["version_id"] if active else None) or active_version
-    version = _version(conn, version_id)
+    version = published_version(rt, version_id, conn) if version_id is not None else None
     paused = active is not None and now - active["updated_at"] > timedelta(
         minutes=rt.settings.whatsapp_resume_after_minutes
     )
@@ -227,13 +227,6 @@ def _receive(
 def _messages(replies: list[str]) -> list[str]:
     """The reply as WhatsApp messages: its parts in one message, split when too long; none when empty."""
     return [m for part in ("\n\n".join(replies),) if part for m in split_message(part)]
-
-
-def _version(conn: Connection[Any], version_id: UUID | None) -> VersionContent | None:
-    if version_id is None:
-        return None
-    version = load_version(conn, version_id)  # from the environment's cache once loaded
-    return version if version is not None and version.status == "published" else None
 
 
 def _complete(
@@ -386,7 +379,7 @@ def _resend_as_template(rt: Runtime, resend: _Resend, request_ref: str | None) -
 
 
 def _progress_text(rt: Runtime, state: machine.State, version_id: UUID | None) -> str:
-    version = cached_version(rt.db, version_id) if version_id else None
+    version = published_version(rt, version_id) if version_id else None
     question = version.by_id.get(UUID(state.question)) if version and state.question else None
     if version is None or question is None:
         return text(state.language, "status_start")

@@ -27,7 +27,7 @@ from shared.dashboard import repository as dashboard
 from shared.dashboard.service import mean, summary
 from shared.db import Database
 from shared.questionnaires.definition import QuestionnaireDef
-from shared.questionnaires.repository import cached_version
+from shared.questionnaires.repository import load_version
 from shared.questionnaires.service import import_definition
 from shared.request_context import RequestContext
 from shared.runtime import Runtime
@@ -157,7 +157,8 @@ def _recomputed(db: Database, world: World, only: UUID | None) -> dict[str, Any]
         answers = conn.execute(
             "SELECT assessment_id, question_id, value FROM answers WHERE assessment_id = ANY(%s)", (ids,)
         ).fetchall()
-    version = cached_version(db, world.version)
+    with db.transaction(read_only=True) as conn:
+        version = load_version(conn, world.version)
     assert version is not None
     by_assessment: dict[Any, list[tuple[UUID, Any]]] = defaultdict(list)
     for a in answers:

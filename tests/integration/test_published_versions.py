@@ -13,9 +13,12 @@ import pytest
 from psycopg import errors
 
 from bench.submissions import _definition
+from shared.auth.permissions import Role
+from shared.auth.principal import Principal
 from shared.db import Database
-from shared.questionnaires.service import import_definition
+from shared.questionnaires.service import import_definition, new_draft, publish, published_version
 from shared.request_context import RequestContext
+from shared.runtime import Runtime
 from tests.integration.questionnaire_helpers import add_test_sectors
 
 
@@ -118,3 +121,34 @@ def test_a_draft_version_is_refused_by_the_statement(published: dict[str, Any], 
     )
     assert row is not None
     assert row["r"]["outcome"] == "unknown_version"
+
+
+def test_an_environment_keeps_a_published_version_it_read_and_never_a_draft(
+    published: dict[str, Any], runtime: Runtime, db: Database
+) -> None:
+    rt = runtime.replace()  # this environment's memos, empty
+    version_id = uuid.UUID(published["version"])
+    first = published_version(rt, version_id)
+    assert first is not None
+    assert first.status == "published"
+    assert published_version(rt, version_id) is first  # from the memo: the repository builds a new one per read
+    with db.transaction(read_only=True) as conn:
+        assert published_version(rt, version_id, conn) is first
+    assert published_version(runtime.replace(), version_id) is not first  # another environment reads its own
+
+    with db.transaction() as conn:
+        user = conn.execute(
+            "INSERT INTO users (email, password_hash, role) VALUES ('editor@example.org', '$argon2id$x', %s)"
+            " RETURNING id",
+            (Role.SUPER_ADMIN.value,),
+        ).fetchone()
+    assert user is not None
+    editor = Principal(user["id"], "editor@example.org", Role.SUPER_ADMIN, None)
+    draft = new_draft(db, editor, uuid.UUID(published["questionnaire"]), version_id, RequestContext())
+    assert published_version(rt, draft.version_id) is None
+    assert published_version(rt, uuid.uuid4()) is None
+    publish(db, editor, draft.questionnaire_id, draft.version_id, RequestContext())
+    # The draft was not kept as "not published": once published, the same environment sees it.
+    now_published = published_version(rt, draft.version_id)
+    assert now_published is not None
+    assert now_published.status == "published"
