@@ -9,6 +9,7 @@ from psycopg import Connection
 
 from shared.audit import repository as audit
 from shared.audit.models import AuditEntry
+from shared.auth.principal import Principal
 from shared.db import Database
 from shared.db.errors import register_constraint
 from shared.errors import Conflict, NotFound, ValidationFailed, problem
@@ -65,7 +66,7 @@ def _invalid(problems: list[dict[str, Any]]) -> ValidationFailed:
 
 
 def import_definition(
-    db: Database, actor: Any, definition: QuestionnaireDef, ctx: RequestContext, *, publish: bool = False
+    db: Database, actor: Principal | None, definition: QuestionnaireDef, ctx: RequestContext, *, publish: bool = False
 ) -> ImportResult:
     """Store a definition as a new draft (a new questionnaire, or the next version of one with its code).
 
@@ -73,7 +74,7 @@ def import_definition(
     problems = definition.problems()
     if problems:
         raise _invalid(problems)
-    actor_id = getattr(actor, "id", None)
+    actor_id = actor.id if actor else None
 
     def work(conn: Connection[Any]) -> ImportResult:
         questionnaire_id = repository.questionnaire_by_code(conn, definition.code, for_update=True)
@@ -85,7 +86,7 @@ def import_definition(
             repository.publish(conn, version_id)
         audit.record(
             conn,
-            AuditEntry(action="questionnaire.import", actor_id=actor_id, actor_email=getattr(actor, "email", None),
+            AuditEntry(action="questionnaire.import", actor_id=actor_id, actor_email=actor.email if actor else None,
                        target_type="questionnaire_version", target_id=str(version_id),
                        details={"code": definition.code, "version": number, "published": publish}),
             ctx,
@@ -106,7 +107,9 @@ def _version_of(conn: Connection[Any], questionnaire_id: UUID, version_id: UUID)
     return content
 
 
-def publish(db: Database, actor: Any, questionnaire_id: UUID, version_id: UUID, ctx: RequestContext) -> ImportResult:
+def publish(
+    db: Database, actor: Principal, questionnaire_id: UUID, version_id: UUID, ctx: RequestContext
+) -> ImportResult:
     """Publish a draft; from then on it is immutable. Raises NotFound, Conflict, ValidationFailed."""
 
     def work(conn: Connection[Any]) -> ImportResult:
@@ -137,7 +140,9 @@ def publish(db: Database, actor: Any, questionnaire_id: UUID, version_id: UUID, 
     return db.run_in_transaction(work)
 
 
-def new_draft(db: Database, actor: Any, questionnaire_id: UUID, version_id: UUID, ctx: RequestContext) -> ImportResult:
+def new_draft(
+    db: Database, actor: Principal, questionnaire_id: UUID, version_id: UUID, ctx: RequestContext
+) -> ImportResult:
     """A new draft copied from a published version. Raises NotFound, Conflict (not published, draft exists)."""
 
     def work(conn: Connection[Any]) -> ImportResult:
