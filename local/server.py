@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +71,17 @@ class LocalInvoker:
             if queued is not None and not queued.running() and not queued.done():
                 return
             self._queued[key] = self._runtime.invoke_async(self._jobs[job][0], payload)
+
+    def wait_idle(self, timeout_s: float = 60.0) -> None:
+        """Return once every asynchronous invocation made so far, and every one those made, has finished (tests
+        that read what the relay wrote: its ledger row, its messages); TimeoutError after ``timeout_s``."""
+        while True:
+            with self._lock:
+                pending = [f for f in self._queued.values() if not f.done()]
+            if not pending:
+                return
+            if wait(pending, timeout=timeout_s).not_done:
+                raise TimeoutError(f"{len(pending)} asynchronous invocations still running after {timeout_s} s")
 
     def invoke(self, job: str, payload: dict[str, Any]) -> dict[str, Any]:
         from shared.runtime.ports import InvokeFailed
