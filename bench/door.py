@@ -190,10 +190,13 @@ def run() -> tuple[str, dict[str, float]]:
         "",
         *_import_table(imports),
         "",
-        "What keeps it small: the manifest's types and the records every invocation builds are msgspec Structs (a"
-        " class costs about 12 µs to create, a frozen dataclass about 580 µs, most of it compiling its generated"
+        "What keeps it small: the manifest's types, the runtime and the records every invocation builds are msgspec"
+        " Structs (a class costs about 12 µs to create, a dataclass about 580 µs, most of it compiling its generated"
         " methods); the adapters' interfaces are imported for type checking only; the manifest imports the WhatsApp"
-        " paths, not the webhook models.",
+        " paths, not the webhook models, and checks its entries with string methods, not regular expressions"
+        " compiled at start; the error body's OpenAPI schema is written out, not two pydantic models every function"
+        " would build. What is left over is msgspec's own import (about 12M instructions), which costs less than"
+        " the dataclasses it replaces.",
         "",
     ]
     results = {f"door_p50_{k}_us": v for k, v in p50.items()} | {f"import_{k}_ms": v for k, v in imports.items()}

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Any fixed 64-bit number shared by every runner of this schema.
 ADVISORY_LOCK_KEY = 7_310_455_001
-_FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
+_FILE_NAME = r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$"  # compiled on first use (re caches it)
 
 
 class MigrationError(Exception):
@@ -52,7 +52,7 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Every migration file in version order; raises MigrationError on a misnamed file or a repeated number."""
     migrations: dict[int, Migration] = {}
     for path in sorted(directory.glob("*.sql")):
-        match = _FILE_NAME.match(path.name)
+        match = re.match(_FILE_NAME, path.name)
         if match is None:
             raise MigrationError(f"{path.name}: migration files are named NNNN_snake_case.sql")
         version = int(match["version"])

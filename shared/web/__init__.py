@@ -2,14 +2,13 @@
 
 from shared.web.app import create_app, make_handler
 from shared.web.deps import BaseUrl, Ctx, CurrentUser, Db, Rt, TwilioForm
-from shared.web.errors import ErrorBody, error_responses
+from shared.web.errors import error_responses
 
 __all__ = [
     "BaseUrl",
     "Ctx",
     "CurrentUser",
     "Db",
-    "ErrorBody",
     "Rt",
     "TwilioForm",
     "create_app",

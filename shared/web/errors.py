@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,16 +58,28 @@ _CODE_BY_STATUS = {
 }
 
 
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorBody(BaseModel):
-    """Every error the API answers has this shape."""
-
-    error: ErrorDetail
+# The body's schema, for the OpenAPI document (shared.web.openapi adds it to the components): written out rather
+# than as pydantic models, which every function would build at its cold start for a document it never serves.
+ERROR_BODY_REF = {"$ref": "#/components/schemas/ErrorBody"}
+ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ErrorBody": {
+        "description": "Every error the API answers has this shape.",
+        "properties": {"error": {"$ref": "#/components/schemas/ErrorDetail"}},
+        "required": ["error"],
+        "title": "ErrorBody",
+        "type": "object",
+    },
+    "ErrorDetail": {
+        "properties": {
+            "code": {"title": "Code", "type": "string"},
+            "details": {"title": "Details"},
+            "message": {"title": "Message", "type": "string"},
+        },
+        "required": ["code", "message"],
+        "title": "ErrorDetail",
+        "type": "object",
+    },
+}
 
 
 def status_for(exc: DomainError) -> int:
@@ -81,13 +93,18 @@ def status_for(exc: DomainError) -> int:
 def error_response(
     status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    body = ErrorBody(error=ErrorDetail(code=code, message=message, details=details))
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+    body = {"error": {"code": code, "message": message, "details": jsonable_encoder(details)}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries for the error statuses a route may answer."""
-    return {status: {"model": ErrorBody} for status in statuses}
+    return {status: {"content": error_body_content()} for status in statuses}
+
+
+def error_body_content() -> dict[str, Any]:
+    """An OpenAPI response's ``content``: the error body, as JSON."""
+    return {"application/json": {"schema": dict(ERROR_BODY_REF)}}
 
 
 def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from shared.manifest import AuthRule, MfaPending, Roles
 from shared.web.app import API_TITLE, API_VERSION
+from shared.web.errors import ERROR_BODY_REF, ERROR_SCHEMAS, error_body_content
 
 API_DESCRIPTION = (
     "Skills assessments on WhatsApp and the web: questionnaires, scored submissions, reports, exports "
@@ -17,7 +18,6 @@ API_DESCRIPTION = (
 
 
 BEARER = "bearerAuth"
-ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 
 
 def build_openapi(routers: Iterable[APIRouter], auth_rules: Mapping[str, AuthRule] | None = None) -> dict[str, Any]:
@@ -55,15 +55,16 @@ def _errors_use_the_error_body(document: dict[str, Any]) -> dict[str, Any]:
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {}).get("application/json", {})
                 if content.get("schema") == default:
-                    content["schema"] = dict(ERROR_BODY)
+                    content["schema"] = dict(ERROR_BODY_REF)
     # A body that cannot be read at all (not UTF-8, not JSON where the route parses it itself) is a 400.
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             if "requestBody" in operation:
                 operation["responses"].setdefault(
-                    "400", {"description": "Bad Request", "content": {"application/json": {"schema": dict(ERROR_BODY)}}}
+                    "400", {"description": "Bad Request", "content": error_body_content()}
                 )
-    schemas = document.get("components", {}).get("schemas", {})
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(ERROR_SCHEMAS)
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     return document
