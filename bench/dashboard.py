@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -29,8 +30,10 @@ import psycopg
 from bench.database import bench_database
 from bench.stats import percentile
 from shared.db import Database
+from shared.realtime.broadcast import POOL_SIZE
 
 CONNECTIONS = 1000
+FAN_OUT_ROUNDS = 3  # the median round is reported: the machine may be shared
 SPARSE = 20  # submissions one at a time, each pushed on its own
 STEADY_PER_S = 20
 STEADY_S = 10
@@ -86,6 +89,11 @@ class Gateway:
         self.process.terminate()
         self.process.join(10)
         self.sock.close()
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None, "not started"
+        return self.process.pid
 
     @property
     def ws_url(self) -> str:
@@ -211,6 +219,7 @@ def _receivers(ws_url: str, origin: str, tickets: list[str], pipe: Pipe) -> None
         for ws in sockets:
             await ws.send(json.dumps({"type": "subscribe", "topics": ["dashboard"]}))
         await asyncio.gather(*(ws.recv() for ws in sockets))
+        cpu = time.process_time()
         pipe.send("ready")
 
         async def first(ws: Any) -> float:
@@ -218,11 +227,17 @@ def _receivers(ws_url: str, origin: str, tickets: list[str], pipe: Pipe) -> None
             return time.time()
 
         arrivals = await asyncio.wait_for(asyncio.gather(*(first(ws) for ws in sockets)), 60)
-        pipe.send(arrivals)
+        pipe.send((arrivals, time.process_time() - cpu))
         for ws in sockets:
             await ws.close()
 
     asyncio.run(main())
+
+
+def _cpu_s(pid: int) -> float:
+    """The CPU time (user and system, every thread) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: the 14th and 15th
 
 
 def _fan_out(gateway: Gateway, db: Database, user_id: Any) -> dict[str, float]:
@@ -247,6 +262,8 @@ def _fan_out(gateway: Gateway, db: Database, user_id: Any) -> dict[str, float]:
             # A warm relay: its boto3 client and its HTTP connection exist before the clock starts.
             assert rt.websockets.post("WarmUpNoSuchId0=", b"{}") is False
             with rt.db.transaction() as conn:
+                load = os.getloadavg()[0]
+                gateway_cpu = _cpu_s(gateway.pid)
                 cpu = time.process_time()
                 started = time.time()
                 DashboardTopic().push(rt, conn, [event])
@@ -254,16 +271,23 @@ def _fan_out(gateway: Gateway, db: Database, user_id: Any) -> dict[str, float]:
                 cpu = time.process_time() - cpu
         if not ours.poll(120):
             raise RuntimeError("not every client got the message")
-        arrivals: list[float] = ours.recv()
+        gateway_cpu = _cpu_s(gateway.pid) - gateway_cpu
+        arrivals, receivers_cpu = ours.recv()
     finally:
         receivers.join(30)
         receivers.kill()
+    deadline = time.monotonic() + 30  # the next round's subscribers are its own: these $disconnects first
+    while (db.fetch_one("SELECT count(*) AS n FROM ws_connections") or {}).get("n") and time.monotonic() < deadline:
+        time.sleep(0.05)
     return {
         "connections": len(arrivals),
+        "load_1min": load,
         "posting_s": posted - started,
         "total_s": max(max(arrivals), posted) - started,
         "posts_per_s": len(arrivals) / (posted - started),
         "cpu_ms_per_post": cpu * 1000 / len(arrivals),
+        "gateway_cpu_ms_per_post": gateway_cpu * 1000 / len(arrivals),
+        "receivers_cpu_ms_per_post": receivers_cpu * 1000 / len(arrivals),
     }
 
 
@@ -378,7 +402,8 @@ def run() -> tuple[str, dict[str, float]]:
         with Gateway(url) as gateway:
             (ticket,) = _tickets(db, user_id, 1)
             latency = asyncio.run(_latencies(gateway, token, version, ticket))
-            fan_out = _fan_out(gateway, db, user_id)
+            rounds = [_fan_out(gateway, db, user_id) for _ in range(FAN_OUT_ROUNDS)]
+        fan_out = sorted(rounds, key=lambda r: r["total_s"])[len(rounds) // 2]  # the median round
         summary = _summary(db, url, version["id"])
 
     def ms(values: list[float], q: float) -> str:
@@ -391,6 +416,7 @@ def run() -> tuple[str, dict[str, float]]:
         **summary,
     }
     ratio = summary["summary_ms"] / summary["group_by_ms"]
+    totals = ", ".join(f"{r['total_s']:.2f}" for r in rounds)
     lines = [
         "## Live dashboard",
         "",
@@ -420,14 +446,19 @@ def run() -> tuple[str, dict[str, float]]:
         "### Fan-out",
         "",
         f"One dashboard delta to {fan_out['connections']:.0f} subscribed connections: the relay's push as it runs"
-        " in Lambda (the subscribers' query, then `post_to_connection` through boto3 on a pool of 16 threads),"
-        " against the local management endpoint. CPU is the posting process's own.",
+        " in Lambda (the subscribers' query, then `post_to_connection` through boto3 on a pool of"
+        f" {POOL_SIZE} threads), against the local management endpoint. Three processes share the machine's"
+        " cores: the relay's (client CPU: its own, per post), the gateway's (the management API and the WebSocket"
+        " server) and the WebSocket clients'. The median of"
+        f" {len(rounds)} rounds (until the last client had it: {totals} s);"
+        f" load average (1 min) when it ran: {fan_out['load_1min']:.2f}.",
         "",
-        "| connections | posting s | until the last client had it, s | posts/s | CPU ms per post | target |",
-        "|---:|---:|---:|---:|---:|---|",
+        "| connections | posting s | until the last client had it, s | posts/s | client CPU ms per post |"
+        " gateway CPU ms per post | clients' CPU ms per message | target |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
         f"| {fan_out['connections']:.0f} | {fan_out['posting_s']:.2f} | {fan_out['total_s']:.2f} |"
-        f" {fan_out['posts_per_s']:.0f} | {fan_out['cpu_ms_per_post']:.2f} | under 2 s:"
-        f" {'met' if fan_out['total_s'] < 2 else 'NOT met'} |",
+        f" {fan_out['posts_per_s']:.0f} | {fan_out['cpu_ms_per_post']:.2f} | {fan_out['gateway_cpu_ms_per_post']:.2f} |"
+        f" {fan_out['receivers_cpu_ms_per_post']:.2f} | under 2 s: {'met' if fan_out['total_s'] < 2 else 'NOT met'} |",
         "",
         "### Summary at scale",
         "",
