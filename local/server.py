@@ -9,7 +9,7 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from local.gateway import Gateway, create_gateway_app, manifest_routes
 from local.lambda_runtime import FunctionSpec, LocalLambda, Scheduler
@@ -21,7 +21,7 @@ from local.websocket import MANAGEMENT_PATH, WebSocketApi
 
 @dataclass
 class LocalPlatform:
-    app: Starlette
+    app: ASGIApp
     runtime: LocalLambda
     scheduler: Scheduler
     ledger: BackgroundLedger
@@ -124,5 +124,5 @@ def build_local_platform(environments: int = 8, *, base_url: str | None = None) 
     # The simulator's relay, the WebSocket API and its management endpoint first: the SPA's routes take every
     # other path; config.json tells the SPA where the simulator is.
     routes = [*simulator_routes(gateway), *sockets.routes(), *spa_routes(simulator_url=SIMULATOR_PATH)]
-    app = create_gateway_app(gateway, extra_routes=routes)
+    app = sockets.ahead_of(create_gateway_app(gateway, extra_routes=routes))
     return LocalPlatform(app, runtime, Scheduler(runtime, scheduled), ledger, sockets)

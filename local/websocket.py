@@ -8,7 +8,8 @@ raises GoneException, as in AWS.
 As API Gateway does: ``$connect`` answering a non-2xx status refuses the handshake with that status; a
 two-way ``$default``'s answer goes back to the client; a message over 128 KB closes the connection (1009);
 ``$disconnect`` is invoked once the connection is gone, after which posts to it answer 410. Unlike AWS the
-management API checks the SigV4 header's presence, not its signature.
+management API checks the SigV4 header's presence, not its signature. The management API is answered in
+front of the gateway's app (``ahead_of``): a broadcast makes one request per connection.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.responses import Response
+from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from local.http_events import new_trace_id
@@ -37,6 +38,7 @@ logger = logging.getLogger("local.websocket")
 
 WS_PATH = "/api/v1/ws/dashboard"
 MANAGEMENT_PATH = "/ws-management"
+_CONNECTIONS = f"{MANAGEMENT_PATH}/@connections/"
 MAX_MESSAGE_BYTES = 128 * 1024
 # What API Gateway drops from the handshake's headers before the $connect event.
 _DROPPED = frozenset({"connection", "upgrade", "content-length"})
@@ -187,11 +189,6 @@ class _Open:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-def _gateway_error(status: int, error_type: str, message: str | None) -> Response:
-    # What boto3 reads an error from: the x-amzn-ErrorType header (GoneException -> client.exceptions).
-    return JSONResponse({"message": message}, status_code=status, headers={"x-amzn-ErrorType": error_type})
-
-
 def _iso(epoch_ms: int) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat().replace("+00:00", "Z")
 
@@ -208,10 +205,21 @@ class WebSocketApi:
         self.connections: dict[str, _Open] = {}
 
     def routes(self, path: str = WS_PATH) -> list[BaseRoute]:
-        return [
-            WebSocketRoute(path, self.serve),
-            Route(f"{MANAGEMENT_PATH}/@connections/{{connection_id}}", self.manage, methods=["POST", "GET", "DELETE"]),
-        ]
+        return [WebSocketRoute(path, self.serve)]
+
+    def ahead_of(self, app: ASGIApp) -> ASGIApp:
+        """``app`` with the management API answered in front of it: a broadcast makes one request per
+        connection, and these need none of the app's routing, request objects or middleware."""
+
+        async def front(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["path"].startswith(_CONNECTIONS):
+                connection_id = scope["path"][len(_CONNECTIONS) :]
+                if connection_id and "/" not in connection_id:
+                    await self.manage(scope, receive, send, connection_id)
+                    return
+            await app(scope, receive, send)
+
+        return front
 
     async def _invoke(self, route_key: str, event: dict[str, Any]) -> dict[str, Any] | None:
         spec = self.functions.get(route_key)
@@ -306,25 +314,70 @@ class WebSocketApi:
                 return False
         return True
 
-    async def manage(self, request: Request) -> Response:
+    async def manage(self, scope: Scope, receive: Receive, send: Send, connection_id: str) -> None:
         """``@connections/{id}``: POST sends the body to the connection, GET describes it, DELETE closes it."""
-        if not request.headers.get("authorization", "").startswith("AWS4-HMAC-SHA256 "):
-            return _gateway_error(403, "ForbiddenException", "Missing Authentication Token")
-        connection_id = request.path_params["connection_id"]
+        status, error, body = await self._manage(scope, receive, connection_id)
+        headers = [(b"content-length", str(len(body)).encode())]
+        if body:
+            headers.append((b"content-type", b"application/json"))
+        if error:
+            # What boto3 reads an error from: the x-amzn-ErrorType header (GoneException -> client.exceptions).
+            headers.append((b"x-amzn-errortype", error.encode()))
+        if status == 405:
+            headers.append((b"allow", b"DELETE, GET, POST"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _manage(self, scope: Scope, receive: Receive, connection_id: str) -> tuple[int, str, bytes]:
+        """(status, error type, body)."""
+        method = scope["method"]
+        if method not in ("POST", "GET", "DELETE"):
+            return 405, "", b""
+        if not _header(scope, b"authorization").startswith(b"AWS4-HMAC-SHA256 "):
+            return _error(403, "ForbiddenException", "Missing Authentication Token")
         found = self.connections.get(connection_id)
         if found is None:
-            return _gateway_error(410, "GoneException", None)
-        if request.method == "GET":
+            return _error(410, "GoneException", None)
+        if method == "GET":
             body = {"connectedAt": _iso(found.connected_at), "lastActiveAt": _iso(found.last_active),
                     "identity": {"sourceIp": found.source_ip, "userAgent": found.user_agent or ""}}  # fmt: skip
-            return JSONResponse(body)
-        if request.method == "DELETE":
+            return 200, "", json.dumps(body, separators=(",", ":")).encode()
+        if method == "DELETE":
             await found.socket.close(code=1000)
             self.connections.pop(connection_id, None)
-            return Response(status_code=204)
-        data = await request.body()
-        if len(data) > MAX_MESSAGE_BYTES:
-            return _gateway_error(413, "PayloadTooLargeException", "Message too long")
+            return 204, "", b""
+        data = await _read_body(receive, MAX_MESSAGE_BYTES)
+        if data is None:
+            return _error(413, "PayloadTooLargeException", "Message too long")
         if not await self._send(connection_id, data):
-            return _gateway_error(410, "GoneException", None)
-        return Response(status_code=200)
+            return _error(410, "GoneException", None)
+        return 200, "", b""
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return b""
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The request's body, or None past ``limit`` bytes."""
+    chunks = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _error(status: int, error_type: str, message: str | None) -> tuple[int, str, bytes]:
+    return status, error_type, json.dumps({"message": message}, separators=(",", ":")).encode()

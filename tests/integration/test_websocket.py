@@ -264,6 +264,9 @@ async def test_the_management_api_answers_as_api_gateway_does(
 
         await asyncio.to_thread(api.post_to_connection, ConnectionId=connection_id, Data=b'{"type":"hello"}')
         assert await receive_json(ws) == {"type": "hello"}
+        with pytest.raises(api.exceptions.PayloadTooLargeException):
+            await asyncio.to_thread(api.post_to_connection, ConnectionId=connection_id, Data=b"x" * (128 * 1024 + 1))
+        assert await request(ws, {"type": "ping"}) == {"type": "pong"}  # nothing of it was sent
 
         await asyncio.to_thread(api.delete_connection, ConnectionId=connection_id)
         await asyncio.wait_for(ws.wait_closed(), 5)
