@@ -51,14 +51,14 @@ FORK = multiprocessing.get_context("fork")
 def _serve(db_url: str, sock: socket.socket, base_url: str, started: Any) -> None:
     import uvicorn
 
-    from local.server import build_local_platform
+    from local.server import build_local_platform, server_config
     from shared.config import get_settings
     from shared.runtime import Runtime, install_runtime
 
     runtime = Runtime(get_settings())  # nothing inherited from the parent: its connections are its own
     install_runtime(runtime.replace(db=Database(lambda: db_url, on_statement=runtime.meter.on_statement)))
     platform = build_local_platform(environments=8, base_url=base_url)
-    server = uvicorn.Server(uvicorn.Config(platform.app, log_level="error", lifespan="off"))
+    server = uvicorn.Server(server_config(platform.app, log_level="error", lifespan="off"))
 
     def announce() -> None:
         while not server.started:

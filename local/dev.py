@@ -94,13 +94,13 @@ def main() -> int:
 
             import uvicorn
 
-            from local.server import build_local_platform
+            from local.server import build_local_platform, server_config
 
             platform = build_local_platform()
             platform.start()
             stack.callback(platform.stop)
             _print_banner(base, moto.url)
-            server = uvicorn.Server(uvicorn.Config(platform.app, host="127.0.0.1", port=port, log_level="info"))
+            server = uvicorn.Server(server_config(platform.app, host="127.0.0.1", port=port, log_level="info"))
             server.run()
         except KeyboardInterrupt:
             pass

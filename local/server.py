@@ -7,7 +7,7 @@ import json
 import threading
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp
 
@@ -17,6 +17,9 @@ from local.ledger import BackgroundLedger
 from local.simulator import SIMULATOR_PATH, simulator_routes
 from local.spa import spa_routes
 from local.websocket import MANAGEMENT_PATH, WebSocketApi
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 @dataclass
@@ -126,3 +129,11 @@ def build_local_platform(environments: int = 8, *, base_url: str | None = None) 
     routes = [*simulator_routes(gateway), *sockets.routes(), *spa_routes(simulator_url=SIMULATOR_PATH)]
     app = sockets.ahead_of(create_gateway_app(gateway, extra_routes=routes))
     return LocalPlatform(app, runtime, Scheduler(runtime, scheduled), ledger, sockets)
+
+
+def server_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
+    """uvicorn's settings for serving the local platform (``options``: host, port, log level...). HTTP is parsed by
+    httptools (a broadcast is one management API request per connection)."""
+    import uvicorn
+
+    return uvicorn.Config(app, http="httptools", **options)

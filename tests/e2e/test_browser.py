@@ -28,7 +28,7 @@ import uvicorn
 from openpyxl import load_workbook
 
 from local.seed import seed
-from local.server import build_local_platform
+from local.server import build_local_platform, server_config
 from shared.db import Database
 
 pytestmark = pytest.mark.integration
@@ -57,7 +57,7 @@ def live_platform(db: Database, database_url: str, monkeypatch: pytest.MonkeyPat
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     platform = build_local_platform(environments=4, base_url=base_url)
     platform.start()
-    server = uvicorn.Server(uvicorn.Config(platform.app, log_level="warning"))
+    server = uvicorn.Server(server_config(platform.app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="e2e-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
-from local.server import LocalPlatform, build_local_platform
+from local.server import LocalPlatform, build_local_platform, server_config
 from shared.db import Database
 
 
@@ -57,7 +57,7 @@ def live(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
     sock.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     platform = build_local_platform(environments=4, base_url=base_url)
-    server = uvicorn.Server(uvicorn.Config(platform.app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(server_config(platform.app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
