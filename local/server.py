@@ -133,7 +133,9 @@ def build_local_platform(environments: int = 8, *, base_url: str | None = None) 
 
 def server_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for serving the local platform (``options``: host, port, log level...). HTTP is parsed by
-    httptools (a broadcast is one management API request per connection)."""
+    httptools (a broadcast is one management API request per connection) and WebSocket messages are not
+    compressed: dashboard messages are a few hundred bytes, and per-message deflate would cost a compression per
+    connection and message."""
     import uvicorn
 
-    return uvicorn.Config(app, http="httptools", **options)
+    return uvicorn.Config(app, http="httptools", ws_per_message_deflate=False, **options)

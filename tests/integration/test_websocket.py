@@ -257,6 +257,8 @@ async def test_the_management_api_answers_as_api_gateway_does(
 
     ticket = await live.ticket(http, world["admin"])
     async with live.connect(ticket) as ws:
+        # The client offered per-message deflate (websockets does by default); posts go out uncompressed.
+        assert "Sec-WebSocket-Extensions" not in ws.response.headers
         (connection_id,) = _connection_ids(db)
         described = await asyncio.to_thread(api.get_connection, ConnectionId=connection_id)
         assert described["Identity"]["SourceIp"] == "127.0.0.1"
