@@ -167,6 +167,35 @@ async def test_a_connection_gone_without_a_word_is_deleted_at_the_next_broadcast
         assert len(left) == 1
 
 
+async def test_a_throttled_post_is_retried_and_the_subscriber_hears_once(
+    live: Live, http: httpx.AsyncClient, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a management API that throttles the first post (429 LimitExceededException, as API Gateway does past
+    # its rate)
+    sockets = live.platform.websockets
+    answer = sockets._manage
+    posts: list[int] = []
+
+    async def throttling_the_first_post(scope: Any, receive: Any, connection_id: str) -> tuple[int, str, bytes]:
+        if scope["method"] == "POST" and not posts:
+            posts.append(429)
+            return 429, "LimitExceededException", b'{"message":"Too Many Requests"}'
+        status, error, body = await answer(scope, receive, connection_id)
+        posts.append(status)
+        return status, error, body
+
+    monkeypatch.setattr(sockets, "_manage", throttling_the_first_post)
+    ticket = await live.ticket(http, world["admin"])
+    async with live.connect(ticket) as ws:
+        await request(ws, {"type": "subscribe", "topics": ["dashboard"]})
+        # When a submission is broadcast
+        assessment_id = await _submit(http, world["admin"], world, "+2250700000004")
+        # Then the post is tried again after a backoff, and the subscriber hears of it once
+        await until(ws, _is_about(assessment_id), timeout_s=10)
+        assert await request(ws, {"type": "ping"}) == {"type": "pong"}
+    assert posts == [429, 200]
+
+
 async def test_a_client_that_drops_its_socket_loses_its_connection_row(
     live: Live, http: httpx.AsyncClient, world: dict[str, Any], db: Database
 ) -> None:
