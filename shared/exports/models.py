@@ -5,11 +5,12 @@ for costs)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from shared.inputs import StrictModel, Timestamp
 from shared.pagination import Page
 
 ExportKind = Literal["assessments", "answers", "costs"]
@@ -18,22 +19,7 @@ LinkStatus = Literal["active", "expired", "revoked", "used_up"]
 MAX_LINK_SECONDS = 7 * 24 * 3600
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _not_a_number(value: Any) -> Any:
-    # As the list endpoints take their times (shared/web/guards.py): RFC 3339 with a zone, never a Unix time.
-    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1)
-                                          .isdigit()):  # fmt: skip
-        raise ValueError("must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T00:00:00Z")
-    return value
-
-
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
-
-
-class ExportCreate(_Strict):
+class ExportCreate(StrictModel):
     kind: ExportKind
     filters: dict[str, Any] = Field(
         default_factory=dict,
@@ -43,7 +29,7 @@ class ExportCreate(_Strict):
     )
 
 
-class AssessmentFilters(_Strict):
+class AssessmentFilters(StrictModel):
     sector: str | None = Field(default=None, min_length=1, max_length=40)
     since: Timestamp | None = Field(default=None, description="Submitted at or after.")
     until: Timestamp | None = Field(default=None, description="Submitted before.")
@@ -53,7 +39,7 @@ class AssessmentFilters(_Strict):
     respondent_id: UUID | None = None
 
 
-class CostFilters(_Strict):
+class CostFilters(StrictModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     from_: Timestamp | None = Field(default=None, alias="from", description="Started at or after (30 days "
@@ -94,7 +80,7 @@ class ExportPublic(BaseModel):
 ExportPage = Page[ExportPublic]
 
 
-class LinkCreate(_Strict):
+class LinkCreate(StrictModel):
     expires_in: int = Field(default=24 * 3600, ge=1, le=MAX_LINK_SECONDS, description="Seconds; 7 days at most.")
     max_downloads: int | None = Field(default=None, ge=1, le=1_000_000, description="None: no limit.")
 

@@ -1,5 +1,5 @@
 """Input no route may take, refused before any route runs: NUL characters. And the one type of the
-timestamps a query may carry.
+timestamps a query may carry (shared.inputs.Timestamp, kept where the routes import it from).
 
 PostgreSQL text cannot hold U+0000, and no field of the API means it. A JSON schema cannot say so of every
 string, so instead of each model repeating it, every query parameter, path and JSON body is checked here,
@@ -9,29 +9,14 @@ and each NUL is reported with the path of its field (422), before it can reach t
 from __future__ import annotations
 
 import json
-import re
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from pydantic import AwareDatetime, BeforeValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem
+from shared.inputs import Timestamp as Timestamp  # the query parameters' type, defined beside StrictModel
 from shared.web.errors import error_response
-
-# A pattern, compiled (and cached by ``re``) on first use: a function that never parses a date does not pay for it.
-_NUMBER = r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*"
-
-
-def _not_a_number(value: Any) -> Any:
-    # Pydantic would read "0.5" as a Unix time; the API speaks RFC 3339 only, as its schema says.
-    if isinstance(value, int | float) or (isinstance(value, str) and re.fullmatch(_NUMBER, value)):
-        raise ValueError("must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T00:00:00Z")
-    return value
-
-
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
-"""A date-time with its time zone (RFC 3339); never a number."""
 
 
 def nul_problems(path: str, query_string: str, body: bytes, content_type: str) -> list[dict[str, Any]]:
