@@ -129,6 +129,11 @@ SELECT q.id::text AS id, q.code, q.label_en AS label, q.type, q.position, qv.cre
 FROM questions q JOIN used u ON u.version_id = q.version_id JOIN questionnaire_versions qv ON qv.id = q.version_id
 JOIN skills k ON k.id = q.skill_id
 """
+# The rubric's recommendation for each (skill, band) of those versions (a skill id belongs to one version).
+_RUBRIC = f"""{_USED}
+SELECT r.skill_id::text AS skill_id, r.band, r.priority, r.text_en AS text
+FROM rubric_recommendations r JOIN used u ON u.version_id = r.version_id
+"""
 
 
 @dataclass(frozen=True)
@@ -183,18 +188,17 @@ def _columns_by_code(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(code, newest[code][1]) for code in sorted(first, key=lambda c: (first[c], c))]
 
 
-# Newest first, as GET /api/v1/assessments lists them. Scores, recommendations and answers come as one JSON
-# text each, keyed by skill or question id: an index range scan per assessment and table, and no lookups (ids
-# become labels in Python, from the codebook). Times are UTC wall-clock times, as the file shows them.
+# Newest first, as GET /api/v1/assessments lists them. Scores and answers come as one JSON text each, keyed by
+# skill or question id: an index range scan per assessment and table, and no lookups (ids become labels in
+# Python, from the codebook). An assessment's recommendations are its scores' (skill, band) in the published
+# rubric, which never changes (what the assessment_recommendations view joins): looked up here, from the rubric
+# read once, rather than by a third scan per assessment. Times are UTC wall-clock times, as the file shows them.
 _ASSESSMENTS = f"""
 SELECT a.id::text, a.submitted_at AT TIME ZONE 'UTC', a.started_at AT TIME ZONE 'UTC', r.name, s.label_en, r.region,
        r.language, a.channel, v.title_en, v.version, coalesce(nullif(u.full_name, ''), u.email),
        (SELECT '{{' || string_agg('"' || ss.skill_id || '":[' || ss.score || ',' || to_json(ss.band)::text || ']', ',')
                || '}}'
         FROM skill_scores ss WHERE ss.assessment_id = a.id),
-       (SELECT '[' || string_agg('["' || ar.skill_id || '",' || ar.priority || ',' || to_json(ar.text_en)::text || ']',
-                                 ',') || ']'
-        FROM assessment_recommendations ar WHERE ar.assessment_id = a.id),
        (SELECT '{{' || string_agg('"' || x.question_id || '":' || x.value::text, ',') || '}}'
         FROM answers x WHERE x.assessment_id = a.id)
 FROM assessments a
@@ -249,17 +253,17 @@ def _assessments(db: Database, conn: Connection[Any], request: Request) -> Itera
     width = len(columns)
     fixed = len(_ASSESSMENT_COLUMNS)
 
-    advice: dict[str, str] = {}  # the same few recommendations recur: each set is put together once
+    # The rubric's (priority, skill position, skill label, text) per (skill id, band); an assessment's
+    # recommendations are those of its scores, most urgent first. The same few sets recur: each is put
+    # together once.
+    rubric = {(r["skill_id"], r["band"]): (r["priority"], skills[r["skill_id"]].position, skills[r["skill_id"]].label,
+                                           r["text"])
+              for r in conn.execute(_RUBRIC, params) if r["skill_id"] in skills}  # fmt: skip
+    advice: dict[tuple[tuple[str, str], ...], str | None] = {}
 
-    def recommended(text: str) -> str:
-        found = advice.get(text)
-        if found is None:
-            ordered = sorted((priority, skills[skill_id].position, skills[skill_id].label, words)
-                             for skill_id, priority, words in decode(text))  # fmt: skip
-            found = "\n".join(f"{label}: {words}" for _, _, label, words in ordered)
-            if len(advice) < 10_000:
-                advice[text] = found
-        return found
+    def recommended(key: tuple[tuple[str, str], ...]) -> str | None:
+        found = [rubric[pair] for pair in key if pair in rubric]
+        return "\n".join(f"{label}: {words}" for _, _, label, words in sorted(found)) or None
 
     def cells(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
         out = []
@@ -267,24 +271,31 @@ def _assessments(db: Database, conn: Connection[Any], request: Request) -> Itera
         for row in batch:
             values = [*row[:fixed], *blank]
             if row[11]:
+                picked = []
                 for skill_id, (score, band) in decode(row[11]).items():
                     skill = skills[skill_id]
                     values[skill.column] = score
                     values[skill.column + 1] = skill.bands.get(band, band)
+                    picked.append((skill_id, band))
+                key = tuple(picked)
+                if key in advice:
+                    values[recommendations] = advice[key]
+                else:
+                    values[recommendations] = found = recommended(key)
+                    if len(advice) < 10_000:
+                        advice[key] = found
             if row[12]:
-                values[recommendations] = recommended(row[12])
-            if row[13]:
-                for question_id, value in decode(row[13]).items():
+                for question_id, value in decode(row[12]).items():
                     column, labels, question = shown[question_id]
                     if labels is None:
                         values[column] = value
                     else:
-                        key = value if value.__class__ is str else tuple(value)
-                        label = labels.get(key)
-                        if label is None and key not in labels:
+                        chosen = value if value.__class__ is str else tuple(value)
+                        label = labels.get(chosen)
+                        if label is None and chosen not in labels:
                             label = question.shown(value)
                             if len(labels) < 10_000:
-                                labels[key] = label
+                                labels[chosen] = label
                         values[column] = label
             out.append(values)
         return out
