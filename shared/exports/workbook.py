@@ -13,6 +13,7 @@ xlsxwriter is imported when a workbook is made: most functions never write one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +26,7 @@ from typing import Any
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 1_048_576  # rows of a sheet, the header included
 MAX_SHEET_NAME = 31
+STRING_MAX = 32_767  # characters of a cell, in UTF-16 units
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -105,6 +107,9 @@ class Workbook:
         self._header_quoted = self._book.add_format({"bold": True, "bottom": 1, "quote_prefix": True})
         self._quoted = self._book.add_format({"quote_prefix": True})
         self._formats = {kind: self._book.add_format({"num_format": fmt}) for kind, fmt in _FORMATS.items()}
+        # Each format's number in the file, fixed now rather than by which cell happens to use it first.
+        for cell_format in (self._header, self._header_quoted, self._quoted, *self._formats.values()):
+            cell_format._get_xf_index()
         self._custom: dict[str, Any] = {}
         self._names: set[str] = set()
         self._current: Sheet | None = None
@@ -128,6 +133,7 @@ class Workbook:
     def _format(self, number_format: str) -> Any:
         if number_format not in self._custom:
             self._custom[number_format] = self._book.add_format({"num_format": number_format})
+            self._custom[number_format]._get_xf_index()
         return self._custom[number_format]
 
     def _new_worksheet(self, name: str) -> Any:
@@ -142,7 +148,13 @@ class Workbook:
 
 class Sheet:
     """Rows appended to a sheet, each value written as its column's type. A sheet longer than Excel's row
-    limit goes on in a sheet of the same name and columns, numbered " (2)", " (3)"..."""
+    limit goes on in a sheet of the same name and columns, numbered " (2)", " (3)"...
+
+    The header goes through xlsxwriter's own writes. Data rows are written as xlsxwriter writes a row in
+    constant_memory mode (one ``<row>`` of ``<c>`` elements: inline strings, numbers, dates as numbers with
+    their format, booleans) but a row at a time: one string per row put together from the column's own
+    writer, instead of xlsxwriter's cell tuple, table and attribute lists per cell, which cost three quarters
+    of an export's time. tests/unit/test_export_workbook.py holds the two byte for byte equal."""
 
     def __init__(self, book: Workbook, name: str, columns: list[Column]) -> None:
         if not columns:
@@ -154,6 +166,8 @@ class Sheet:
         self._start()
 
     def _start(self) -> None:
+        from xlsxwriter.utility import xl_col_to_name
+
         book = self._book
         self._ws = ws = book._new_worksheet(self.name)
         self._title = ws.get_name()
@@ -163,80 +177,133 @@ class Sheet:
         for c, column in enumerate(self.columns):
             header = column.header
             ws.write_string(0, c, header, book._header_quoted if is_formula_like(header) else book._header)
+        ws._write_single_row(1)  # the header row goes to the sheet's row file; data rows follow it there
         self._row = 1
-        self._writers = [self._writer(column) for column in self.columns]
+        self._cells = [_cell_writer(ws, book, column, xl_col_to_name(c)) for c, column in enumerate(self.columns)]
 
-    def _writer(self, column: Column) -> Callable[[int, int, Any], None]:
-        book, kind = self._book, column.type
-        ws, quoted = self._ws, book._quoted
-        # xlsxwriter's typed writes without the A1-notation wrapper of the public ones (the same methods
-        # write() and write_row() dispatch to): a cell costs a few microseconds, and there are millions.
-        write_string, write_number, write_datetime = ws._write_string, ws._write_number, ws._write_datetime
-        number_format = book._format(column.number_format) if column.number_format else book._formats.get(kind)
-        time_format = (
-            number_format if kind in (ColumnType.DATETIME, ColumnType.DATE) else book._formats[ColumnType.DATETIME]
-        )
-
-        def text(r: int, c: int, value: Any) -> None:
-            s = value if value.__class__ is str else str(value)
-            if not s:
-                return
-            if s.startswith(FORMULA_TRIGGERS):
-                write_string(r, c, s, quoted)
-            else:
-                write_string(r, c, s)
-
-        def number(r: int, c: int, value: Any) -> None:
-            cls = value.__class__
-            if cls is int or cls is float:
-                write_number(r, c, value, number_format)
-            elif cls is Decimal:
-                write_number(r, c, float(value), number_format)
-            elif cls is bool:
-                ws._write_boolean(r, c, value)
-            elif isinstance(value, date):
-                moment(r, c, value)
-            elif isinstance(value, int | float):
-                write_number(r, c, value, number_format)
-            else:
-                text(r, c, value)
-
-        def moment(r: int, c: int, value: Any) -> None:
-            if isinstance(value, datetime):
-                write_datetime(r, c, utc_naive(value), time_format)
-            elif isinstance(value, date):
-                write_datetime(r, c, datetime(value.year, value.month, value.day), time_format)
-            else:
-                text(r, c, value)
-
-        match kind:
-            case ColumnType.NUMBER | ColumnType.INTEGER | ColumnType.VALUE:
-                return number
-            case ColumnType.DATETIME | ColumnType.DATE:
-                return moment
-        return text
-
-    def append(self, values: Sequence[Any]) -> None:
-        """One row; None leaves a cell empty. Values beyond the sheet's columns are refused."""
-        if len(values) > len(self._writers):
-            raise ValueError(f"{len(values)} values for {len(self._writers)} columns")
+    def _row_xml(self, values: Sequence[Any]) -> str:
+        if len(values) > len(self._cells):
+            raise ValueError(f"{len(values)} values for {len(self._cells)} columns")
         if self._row >= self._book.max_rows:
             self._finish_part()
             self._start()
-        r, writers = self._row, self._writers
+        number = str(self._row + 1)
+        cells = self._cells
+        parts = [f'<row r="{number}">']
         for c, value in enumerate(values):
             if value is not None:
-                writers[c](r, c, value)
-        self._row = r + 1
+                parts.append(cells[c](number, value))
+        self._row += 1
         self.rows += 1
+        if len(parts) == 1:
+            return ""
+        parts.append("</row>")
+        return "".join(parts)
+
+    def append(self, values: Sequence[Any]) -> None:
+        """One row; None leaves a cell empty. Values beyond the sheet's columns are refused."""
+        xml = self._row_xml(values)
+        self._ws.fh.write(xml)
 
     def extend(self, rows: Sequence[Sequence[Any]]) -> None:
+        xml: list[str] = []
         for values in rows:
-            self.append(values)
+            if self._row >= self._book.max_rows:  # the rows so far belong to the part that ends here
+                self._ws.fh.write("".join(xml))
+                xml = []
+            xml.append(self._row_xml(values))
+        self._ws.fh.write("".join(xml))
 
     def _finish_part(self) -> None:
-        self._ws.autofilter(0, 0, max(self._row - 1, 1), len(self.columns) - 1)
-        self._book.rows_by_sheet[self._title] = self._row - 1
+        ws, last = self._ws, self._row - 1
+        if last >= 1:  # the sheet's dimension, as xlsxwriter's own writes would have left it
+            ws._check_dimensions(last, 0)
+        ws.previous_row = self._row  # nothing may be written above the rows written here
+        ws.autofilter(0, 0, max(last, 1), len(self.columns) - 1)
+        self._book.rows_by_sheet[self._title] = last
 
     def finish(self) -> None:
         self._finish_part()
+
+
+# What xlsxwriter escapes or marks in an inline string (control characters, its own _xHHHH_ escapes, the
+# non-characters U+FFFE and U+FFFF, XML's & < >, leading or trailing white space). Text without any of them is
+# written as it is.
+_NEEDS_CARE = re.compile(r"[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+_INF = float("inf")
+
+
+def _inline_text(text: str) -> str:
+    """The rest of a ``<t`` element: as xlsxwriter writes an inline string, except that text which looks like
+    its rich-string markup (``<r>...</r>``) is escaped like any other instead of being written raw."""
+    from xlsxwriter.utility import _preserve_whitespace
+    from xlsxwriter.xmlwriter import XMLwriter
+
+    text = XMLwriter._escape_control_characters(text)
+    preserve = ' xml:space="preserve">' if _preserve_whitespace(text) else ">"
+    return preserve + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell_writer(ws: Any, book: Workbook, column: Column, letters: str) -> Callable[[str, Any], str]:
+    """The function that makes the ``<c>`` element of a value of ``column`` in row ``number`` (a string of
+    the 1-based row number)."""
+    kind = column.type
+    number_format = book._format(column.number_format) if column.number_format else book._formats.get(kind)
+    time_format = (
+        number_format if kind in (ColumnType.DATETIME, ColumnType.DATE) else book._formats[ColumnType.DATETIME]
+    )
+    opening = f'<c r="{letters}'
+
+    def style(cell_format: Any) -> str:
+        return f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
+
+    text_plain = '" t="inlineStr"><is><t'
+    text_quoted = f'"{style(book._quoted)} t="inlineStr"><is><t'
+    number_tail = f'"{style(number_format)}><v>'
+    time_tail = f'"{style(time_format)}><v>'
+    convert_time = ws._convert_date_time
+
+    def text(number: str, value: Any) -> str:
+        s = value if value.__class__ is str else str(value)
+        if not s:
+            return ""
+        tail = text_quoted if s.startswith(FORMULA_TRIGGERS) else text_plain
+        if len(s) > STRING_MAX // 2:  # Excel's limit, in UTF-16 units, as xlsxwriter truncates
+            from xlsxwriter.utility import _utf16_len, _utf16_truncate
+
+            if _utf16_len(s) > STRING_MAX:
+                s = _utf16_truncate(s, STRING_MAX)
+        if _NEEDS_CARE.search(s) is None:
+            return f"{opening}{number}{tail}>{s}</t></is></c>"
+        return f"{opening}{number}{tail}{_inline_text(s)}</t></is></c>"
+
+    def numeric(number: str, value: Any) -> str:
+        cls = value.__class__
+        if cls is int or cls is float:
+            if -_INF < value < _INF:
+                return f"{opening}{number}{number_tail}{value:.16G}</v></c>"
+            return text(number, value)  # NaN and infinities have no cell type of their own: shown as text
+        if cls is Decimal:
+            return numeric(number, float(value))
+        if cls is bool:
+            return f'{opening}{number}" t="b"><v>{1 if value else 0}</v></c>'
+        if isinstance(value, date):
+            return moment(number, value)
+        if isinstance(value, int | float):
+            return numeric(number, int(value) if isinstance(value, int) else float(value))
+        return text(number, value)
+
+    def moment(number: str, value: Any) -> str:
+        if isinstance(value, datetime):
+            return f"{opening}{number}{time_tail}{convert_time(utc_naive(value)):.16G}</v></c>"
+        if isinstance(value, date):
+            day = datetime(value.year, value.month, value.day)
+            return f"{opening}{number}{time_tail}{convert_time(day):.16G}</v></c>"
+        return text(number, value)
+
+    match kind:
+        case ColumnType.NUMBER | ColumnType.INTEGER | ColumnType.VALUE:
+            return numeric
+        case ColumnType.DATETIME | ColumnType.DATE:
+            return moment
+    return text

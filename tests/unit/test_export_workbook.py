@@ -3,6 +3,7 @@ sheet has a frozen header and an autofilter, and a sheet past Excel's row limit 
 
 from __future__ import annotations
 
+import zipfile
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from shared.exports.workbook import Column, ColumnType, Workbook, sheet_name
+from shared.exports.workbook import Column, ColumnType, Workbook, is_formula_like, sheet_name, utc_naive
 
 INJECTIONS = [
     '=HYPERLINK("http://x","y")',
@@ -168,3 +169,89 @@ def test_a_value_column_keeps_numbers_times_and_text_apart_and_formats_follow_th
     assert rows[1][1] == (datetime(2026, 3, 1, 8, 0), "d", "yyyy-mm-dd hh:mm:ss")
     assert rows[2][1] == (datetime(2026, 3, 1), "d", "yyyy-mm-dd hh:mm:ss")
     assert rows[3][1] == ('{"sector": "ict"}', "s", "General")
+
+
+def _typed_writes(path: Path, columns: list[Column], rows: list[list[Any]]) -> None:
+    """The same rows through xlsxwriter's own typed writes, cell by cell, with the workbook's formats and rules:
+    what the workbook's rows must be byte for byte equal to."""
+    book = Workbook(path)
+    ws = book._new_worksheet("S")
+    for c, column in enumerate(columns):
+        ws.set_column(c, c, column.display_width)
+    ws.freeze_panes(1, 0)
+    for c, column in enumerate(columns):
+        ws.write_string(0, c, column.header, book._header_quoted if is_formula_like(column.header) else book._header)
+    time_format = book._formats[ColumnType.DATETIME]
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            kind = columns[c].type
+            number_format = book._format(columns[c].number_format) if columns[c].number_format else None
+            if value is None or value == "":
+                continue
+            if kind is ColumnType.TEXT or isinstance(value, str):
+                text = str(value)
+                ws.write_string(r, c, text, book._quoted if is_formula_like(text) else None)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, datetime):
+                ws.write_datetime(r, c, utc_naive(value), time_format)
+            elif isinstance(value, date):
+                ws.write_datetime(r, c, datetime(value.year, value.month, value.day), book._formats[ColumnType.DATE]
+                                  if kind is ColumnType.DATE else time_format)  # fmt: skip
+            else:
+                ws.write_number(r, c, float(value) if isinstance(value, Decimal) else value, number_format)
+    ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    book._book.close()
+
+
+def _sheet_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_rows_are_written_byte_for_byte_as_xlsxwriter_writes_them_cell_by_cell(tmp_path: Path) -> None:
+    columns = [
+        Column("text"),
+        Column("n", ColumnType.NUMBER),
+        Column("i", ColumnType.INTEGER),
+        Column("at", ColumnType.DATETIME),
+        Column("day", ColumnType.DATE),
+        Column("value", ColumnType.VALUE),
+        Column("usd", ColumnType.NUMBER, number_format="0.000000000000"),
+    ]
+    texts = [*INJECTIONS, "plain", "a & b < c > d \"q\"", "two\nlines", " leading", "trailing ", "tab\tinside",
+             "bell\x07", "_x0041_ literal", "non\ufffecharacter\uffff", "emoji \U0001f600", "Résumé ü", "-",
+             "="]  # fmt: skip
+    rows: list[list[Any]] = []
+    for n, text in enumerate(texts):
+        rows.append([text, n / 3, n, datetime(2026, 3, 1, 12, n, tzinfo=timezone(timedelta(hours=2))),
+                     date(2026, 3, n + 1), text if n % 2 else Decimal(n) / 7, Decimal("0.000001866672")])  # fmt: skip
+    rows += [
+        [None, None, None, None, None, None, None],
+        ["holes", None, 10**20, None, date(2026, 1, 1), datetime(2026, 1, 1, 8, tzinfo=UTC), None],
+        [42, -0.0, -7, datetime(1900, 3, 1), date(1900, 1, 1), True, 1e-300],
+        ["", 1.5e300, 0, datetime(2026, 12, 31, 23, 59, 59, 999999), None, False, 12345678901234567],
+    ]
+    ours, theirs = tmp_path / "ours.xlsx", tmp_path / "theirs.xlsx"
+    book = Workbook(ours)
+    sheet = book.sheet("S", columns)
+    sheet.extend(rows[:5])
+    for row in rows[5:]:
+        sheet.append(row)
+    book.close()
+    _typed_writes(theirs, columns, rows)
+
+    assert _sheet_xml(ours) == _sheet_xml(theirs)
+
+
+def test_text_that_looks_like_xlsxwriter_rich_string_markup_is_text_too(tmp_path: Path) -> None:
+    # xlsxwriter writes a string that starts with <r> and ends with </r> into the file as it is (its rich strings
+    # in constant_memory mode): an answer could break the file. The workbook escapes it like any other text.
+    path = tmp_path / "x.xlsx"
+    book = Workbook(path)
+    sheet = book.sheet("S", [Column("answer"), Column("any", ColumnType.VALUE)])
+    sheet.append(["<r>&</r>", "<r><t>bold?</t></r>"])
+    book.close()
+
+    row = next(read(path)["S"].iter_rows(min_row=2))
+    assert [c.value for c in row] == ["<r>&</r>", "<r><t>bold?</t></r>"]
