@@ -1,8 +1,5 @@
 """GET /api/v1/assessments."""
 
-from typing import Literal
-from uuid import UUID
-
 from fastapi import APIRouter, Query
 
 from functions.routes import entry
@@ -10,7 +7,7 @@ from shared.assessments import queries
 from shared.assessments.models import AssessmentPage
 from shared.pagination import CURSOR_PATTERN
 from shared.web import CurrentUser, Db, create_app, error_responses, make_handler
-from shared.web.guards import Timestamp
+from shared.web.assessment_query import AssessmentQuery
 
 router = APIRouter(tags=["assessments"])
 
@@ -19,19 +16,11 @@ router = APIRouter(tags=["assessments"])
 async def list_assessments(
     principal: CurrentUser,
     db: Db,
-    sector: str | None = Query(default=None, max_length=40),
-    since: Timestamp | None = Query(default=None, description="Submitted at or after."),
-    until: Timestamp | None = Query(default=None, description="Submitted before."),
-    channel: Literal["web", "whatsapp"] | None = None,
-    questionnaire_id: UUID | None = None,
-    questionnaire_version_id: UUID | None = None,
-    respondent_id: UUID | None = None,
+    where: AssessmentQuery,
     cursor: str | None = Query(default=None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page."),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> AssessmentPage:
     """Submitted assessments, newest first, with their skill scores. Enumerators see only their own."""
-    where = queries.AssessmentFilter(sector, since, until, channel, questionnaire_id, questionnaire_version_id,
-                                     respondent_id)  # fmt: skip
     return queries.list_assessments(db, queries.Viewer(principal.id, principal.role), where, cursor, limit)
 
 

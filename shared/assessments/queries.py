@@ -47,6 +47,12 @@ class AssessmentFilter:
     version_id: UUID | None = None
     respondent_id: UUID | None = None
 
+    def as_query(self) -> dict[str, Any]:
+        """The filters by the names GET /api/v1/assessments takes them under (those an export stores)."""
+        return {"sector": self.sector, "since": self.since, "until": self.until, "channel": self.channel,
+                "questionnaire_id": self.questionnaire_id, "questionnaire_version_id": self.version_id,
+                "respondent_id": self.respondent_id}  # fmt: skip
+
 
 # The selection of GET /api/v1/assessments (and of its exports), on assessments ``a`` joined with their versions
 # ``v``; ``only`` is the enumerator whose rows alone may be seen, if any.

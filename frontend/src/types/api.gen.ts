@@ -2720,6 +2720,9 @@ export interface operations {
     list_assessments_api_v1_assessments_get: {
         parameters: {
             query?: {
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+                limit?: number;
                 sector?: string | null;
                 /** @description Submitted at or after. */
                 since?: string | null;
@@ -2729,9 +2732,6 @@ export interface operations {
                 questionnaire_id?: string | null;
                 questionnaire_version_id?: string | null;
                 respondent_id?: string | null;
-                /** @description next_cursor of the previous page. */
-                cursor?: string | null;
-                limit?: number;
             };
             header?: never;
             path?: never;
