@@ -1,6 +1,7 @@
-"""xlsx workbooks of any length in constant memory: xlsxwriter's ``constant_memory`` mode writes each row to a
-temporary file as soon as the next one starts, so memory does not grow with the number of rows (the choice
-against openpyxl's write-only mode is measured in bench/exports.py and explained in BENCHMARKS.md).
+"""xlsx workbooks of any length in constant memory: xlsxwriter's ``constant_memory`` mode keeps each sheet's rows
+in a temporary file, so memory does not grow with the number of rows (the choice against openpyxl's write-only
+mode is measured in bench/exports.py and explained in BENCHMARKS.md). xlsxwriter makes the file; data rows are
+put in its row file a row at a time, as the XML it would write for them cell by cell (see Sheet).
 
 Every sheet has a frozen, bold header row, an autofilter over its columns and widths by column type. Cells
 are typed: numbers as numbers, times as Excel dates (UTC), text as text. Text that a spreadsheet would
@@ -153,8 +154,8 @@ class Sheet:
     The header goes through xlsxwriter's own writes. Data rows are written as xlsxwriter writes a row in
     constant_memory mode (one ``<row>`` of ``<c>`` elements: inline strings, numbers, dates as numbers with
     their format, booleans) but a row at a time: one string per row put together from the column's own
-    writer, instead of xlsxwriter's cell tuple, table and attribute lists per cell, which cost three quarters
-    of an export's time. tests/unit/test_export_workbook.py holds the two byte for byte equal."""
+    writer, instead of xlsxwriter's cell tuple, table and attribute lists per cell, which took most of an
+    export's time (bench/exports.py). tests/unit/test_export_workbook.py holds the two byte for byte equal."""
 
     def __init__(self, book: Workbook, name: str, columns: list[Column]) -> None:
         if not columns:
