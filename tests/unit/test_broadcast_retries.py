@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from botocore.stub import Stubber
 
@@ -21,6 +22,8 @@ DATA = b'{"type":"dashboard.delta"}'
 def sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ApiGatewaySockets, Stubber]]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "unit")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "unit")
+    # boto3's default session keeps the credentials it first resolved: this test's own, then the run's again.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     # Each backoff at its upper bound, so that the waits can be compared.
     monkeypatch.setattr(broadcast.random, "uniform", lambda low, high: high)
     adapter = ApiGatewaySockets("https://abc123.execute-api.us-east-1.amazonaws.com/prod", "us-east-1", Meter())
