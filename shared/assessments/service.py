@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -150,8 +151,13 @@ def statement_document(
         "started_at": body.started_at, "actor": caller.user_id, "own_records_only": caller.own_records_only,
         "enumerator": caller.user_id if caller.role is Role.ENUMERATOR else None,
         "respondent": _respondent_document(new, known),
-        "answers": [{"q": q, "v": v, "f": f} for q, v, f in scored.answers],
-        "scores": [{"k": s.skill_id, "s": s.score, "b": s.band.code} for s in scored.skills],
+        # The assessment row's arrays (migration 0041), aligned: array literals the statement casts as they are.
+        "answer_question_ids": pg_array(q for q, _, _ in scored.answers),
+        "answer_values": [v for _, v, _ in scored.answers],
+        "answer_scores": pg_array(f for _, _, f in scored.answers),
+        "score_skill_ids": pg_array(s.skill_id for s in scored.skills),
+        "score_values": pg_array(s.score for s in scored.skills),
+        "score_bands": pg_array(s.band.code for s in scored.skills),
         "event": {"assessment_id": str(assessment_id), "version_id": str(version.id), "channel": body.channel,
                   "enumerator_id": str(caller.user_id) if caller.role is Role.ENUMERATOR else None,
                   "scores": {s.code: str(s.score) for s in scored.skills}},
@@ -216,6 +222,12 @@ def _respondent_document(new: RespondentNew | None, known: UUID | None) -> dict[
     assert new is not None
     return {"new_id": uuid.uuid4(), "name": new.name, "phone": new.phone, "sector": new.sector, "region": new.region,
             "language": new.language}  # fmt: skip
+
+
+def pg_array(items: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of the items as text (None: NULL), each quoted."""
+    quoted = ("NULL" if i is None else '"' + str(i).replace("\\", "\\\\").replace('"', '\\"') + '"' for i in items)
+    return "{" + ",".join(quoted) + "}"
 
 
 def _json_value(value: Any) -> str:
