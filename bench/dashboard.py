@@ -310,15 +310,17 @@ FROM generate_series(1, %(assessments)s) AS n;
 INSERT INTO respondents (id, name, phone, sector, created_by)
 SELECT respondent_id, 'Respondent ' || n, '+2259' || lpad(n::text, 9, '0'), sector, enumerator_id FROM gen;
 INSERT INTO assessments (id, respondent_id, version_id, channel, enumerator_id, sector, status, started_at,
-                         submitted_at)
-SELECT id, respondent_id, %(version)s, channel, enumerator_id, sector, 'submitted', submitted_at, submitted_at
-FROM gen;
-INSERT INTO answers (assessment_id, question_id, value, score)
-SELECT g.id, q.id, '"some"'::jsonb, round(random()::numeric, 2) FROM gen g CROSS JOIN questions q
-WHERE q.version_id = %(version)s;
-INSERT INTO skill_scores (assessment_id, skill_id, score, band, rubric_version)
-SELECT g.id, k.id, round((random() * 100)::numeric, 2), 'high', %(version)s FROM gen g CROSS JOIN skills k
-WHERE k.version_id = %(version)s;
+                         submitted_at, answer_question_ids, answer_values, answer_scores, score_skill_ids, score_values,
+                         score_bands)
+SELECT g.id, g.respondent_id, %(version)s, g.channel, g.enumerator_id, g.sector, 'submitted', g.submitted_at,
+       g.submitted_at, x.ids, x.vals, x.scores, k.ids, k.scores, k.bands
+FROM gen g
+CROSS JOIN LATERAL (SELECT array_agg(q.id) AS ids, jsonb_agg('"some"'::jsonb) AS vals,
+                           array_agg(round(random()::numeric, 2)) AS scores
+                    FROM questions q WHERE q.version_id = %(version)s AND g.id IS NOT NULL) x
+CROSS JOIN LATERAL (SELECT array_agg(k.id) AS ids, array_agg(round((random() * 100)::numeric, 2)) AS scores,
+                           array_agg('high'::text) AS bands
+                    FROM skills k WHERE k.version_id = %(version)s AND g.id IS NOT NULL) k;
 INSERT INTO dashboard_deltas (assessment_id) SELECT id FROM gen;
 """
 

@@ -46,8 +46,8 @@ BUCKET = "bench-exports"
 TARGET_RATIO = 0.9
 TARGET_RSS_MB = 200
 
-# Straight into the tables the submission function writes, for speed: respondents, assessments, their 20
-# answers and 5 skill scores each, stored together per assessment as one submission stores them (the 5
+# Straight into the tables the submission function writes, for speed: respondents, assessments with their 20
+# answers and 5 skill scores each in their row, as one submission stores them (the 5
 # recommendations of each come from the rubric through the assessment_recommendations view). The first SMALL
 # respondents are in sector agri.
 _FILL = """
@@ -56,26 +56,25 @@ INSERT INTO respondents (id, name, phone, sector, region, language, consent_at)
 SELECT md5('r' || n)::uuid, 'Respondent ' || n, '+2250' || lpad(n::text, 9, '0'),
        CASE WHEN n <= %(small)s THEN 'agri' ELSE 'ict' END, 'Region ' || (n %% 12), 'en', now()
 FROM generate_series(1, %(large)s) n;
-INSERT INTO assessments (id, respondent_id, version_id, channel, sector, status, started_at, submitted_at)
+INSERT INTO assessments (id, respondent_id, version_id, channel, sector, status, started_at, submitted_at,
+                         answer_question_ids, answer_values, answer_scores, score_skill_ids, score_values, score_bands)
 SELECT md5('a' || n)::uuid, md5('r' || n)::uuid, %(version)s, CASE WHEN n %% 4 = 0 THEN 'whatsapp' ELSE 'web' END,
        CASE WHEN n <= %(small)s THEN 'agri' ELSE 'ict' END, 'submitted',
-       now() - make_interval(secs => n * 60 + 600), now() - make_interval(secs => n * 60)
-FROM generate_series(1, %(large)s) n;
-INSERT INTO answers (assessment_id, question_id, value, score)
-SELECT a.id, q.id,
-       CASE q.type WHEN 'single_choice' THEN '"some"'::jsonb WHEN 'multi_choice' THEN '["x", "z"]'::jsonb
-                   WHEN 'scale' THEN to_jsonb(1 + (q.position + a.n) %% 5)
-                   ELSE to_jsonb((q.position * 7 + a.n) %% 101) END,
-       0.5
-FROM (SELECT md5('a' || n)::uuid AS id, n FROM generate_series(1, %(large)s) n) a
-CROSS JOIN questions q WHERE q.version_id = %(version)s
-ORDER BY a.n, q.position;
-INSERT INTO skill_scores (assessment_id, skill_id, score, band, rubric_version)
-SELECT a.id, k.id, ((a.n * 7 + k.position * 13) %% 10001) / 100.0,
-       CASE WHEN ((a.n * 7 + k.position * 13) %% 10001) / 100.0 < 50 THEN 'low' ELSE 'high' END, %(version)s
-FROM (SELECT md5('a' || n)::uuid AS id, n FROM generate_series(1, %(large)s) n) a
-CROSS JOIN skills k WHERE k.version_id = %(version)s
-ORDER BY a.n, k.position;
+       now() - make_interval(secs => n * 60 + 600), now() - make_interval(secs => n * 60),
+       x.ids, x.vals, x.scores, k.ids, k.scores, k.bands
+FROM generate_series(1, %(large)s) n
+CROSS JOIN LATERAL (
+    SELECT array_agg(q.id ORDER BY q.position) AS ids, array_agg(0.5 ORDER BY q.position) AS scores,
+           jsonb_agg(CASE q.type WHEN 'single_choice' THEN '"some"'::jsonb WHEN 'multi_choice' THEN '["x", "z"]'::jsonb
+                                 WHEN 'scale' THEN to_jsonb(1 + (q.position + n) %% 5)
+                                 ELSE to_jsonb((q.position * 7 + n) %% 101) END ORDER BY q.position) AS vals
+    FROM questions q WHERE q.version_id = %(version)s) x
+CROSS JOIN LATERAL (
+    SELECT array_agg(k.id ORDER BY k.position) AS ids,
+           array_agg(((n * 7 + k.position * 13) %% 10001) / 100.0 ORDER BY k.position) AS scores,
+           array_agg(CASE WHEN ((n * 7 + k.position * 13) %% 10001) / 100.0 < 50 THEN 'low' ELSE 'high' END
+                     ORDER BY k.position) AS bands
+    FROM skills k WHERE k.version_id = %(version)s) k;
 """
 
 

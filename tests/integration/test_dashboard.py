@@ -210,7 +210,7 @@ def _reset(database_url: str, world: World) -> None:
     world.abandoned.clear()
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(
-            "TRUNCATE assessments, answers, skill_scores, respondents, outbox, idempotency_keys, dashboard_deltas,"
+            "TRUNCATE assessments, respondents, outbox, idempotency_keys, dashboard_deltas,"
             " dashboard_counts, dashboard_days, dashboard_skills, dashboard_funnel CASCADE"
         )
 

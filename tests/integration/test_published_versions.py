@@ -13,6 +13,7 @@ import pytest
 from psycopg import errors
 
 from bench.submissions import _definition
+from shared.assessments.service import pg_array
 from shared.auth.permissions import Role
 from shared.auth.principal import Principal
 from shared.db import Database
@@ -55,6 +56,10 @@ ATTEMPTS = {
     "unpublish the version": "UPDATE questionnaire_versions SET status = 'draft', published_at = NULL"
     " WHERE id = %(version)s",
     "delete the version": "DELETE FROM questionnaire_versions WHERE id = %(version)s",
+    "add to the question ids it was published with": "UPDATE questionnaire_versions"
+    " SET question_ids = question_ids || gen_random_uuid() WHERE id = %(version)s",
+    "drop the skill ids it was published with": "UPDATE questionnaire_versions SET skill_ids = '{}'"
+    " WHERE id = %(version)s",
     "delete the questionnaire": "DELETE FROM questionnaires WHERE id = %(questionnaire)s",
 }
 
@@ -74,8 +79,10 @@ def _document(published: dict[str, Any], **changes: Any) -> dict[str, Any]:
         "version_id": published["version"], "channel": "web", "submitted_at": "2026-01-01T00:00:00Z",
         "respondent": {"new_id": str(uuid.uuid4()), "name": "A", "phone": "+2250700000009", "sector": "ict",
                        "region": "", "language": "en"},
-        "answers": [{"q": published["question"], "v": "some", "f": "0.5"}],
-        "scores": [{"k": published["skill"], "s": "50", "b": "high"}],
+        "answer_question_ids": pg_array([published["question"]]), "answer_values": ["some"],
+        "answer_scores": pg_array(["0.5"]),
+        "score_skill_ids": pg_array([published["skill"]]), "score_values": pg_array(["50"]),
+        "score_bands": pg_array(["high"]),
         "event": {}, "response": {},
     }  # fmt: skip
     document.update(changes)
@@ -86,8 +93,8 @@ def _document(published: dict[str, Any], **changes: Any) -> dict[str, Any]:
     ("change", "outcome"),
     [
         ({"version_id": str(uuid.uuid4())}, "unknown_version"),
-        ({"answers": [{"q": str(uuid.uuid4()), "v": 1, "f": "1"}]}, "invalid_references"),
-        ({"scores": [{"k": str(uuid.uuid4()), "s": "1", "b": "low"}]}, "invalid_references"),
+        ({"answer_question_ids": pg_array([uuid.uuid4()])}, "invalid_references"),
+        ({"score_skill_ids": pg_array([uuid.uuid4()])}, "invalid_references"),
         ({}, "created"),
     ],
     ids=["no such version", "a question of no version", "a foreign skill", "valid"],
