@@ -18,6 +18,7 @@
 --    scan of the version's questions and skills.
 -- 4. A respondent is found by phone through its owner-and-phone unique index, its columns now phone first, which
 --    also serves the lookups by phone alone: the separate phone index (one more entry per new respondent) goes.
+--    The owner index keeps only respondents a user entered.
 
 -- 1. The version's ids, frozen when it is published.
 ALTER TABLE questionnaire_versions ADD COLUMN question_ids uuid[], ADD COLUMN skill_ids uuid[];
@@ -241,6 +242,10 @@ WHERE d.assessment_id IS NULL;
 DROP INDEX respondents_phone_idx;
 DROP INDEX respondents_owner_phone_unique;
 CREATE UNIQUE INDEX respondents_owner_phone_unique ON respondents (phone, created_by) NULLS NOT DISTINCT;
+-- The owner index holds only respondents that a user entered (the only rows it is read for: a user's own), as
+-- 0012 did for the enumerator index of assessments; a channel's respondents (WhatsApp) add no entry.
+DROP INDEX respondents_created_by_idx;
+CREATE INDEX respondents_created_by_idx ON respondents (created_by, created_at DESC) WHERE created_by IS NOT NULL;
 
 -- The statement: as in 0012, with the version's checks in one lookup and the answers and scores in the
 -- assessment's row.
