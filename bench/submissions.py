@@ -417,12 +417,15 @@ def run() -> tuple[str, dict[str, float]]:
         results: dict[str, float] = {"statements": trips}
 
         alone_rows: list[str] = []
+        loads: list[float] = []  # the 1-minute load average after each pair at the target's clients
         for clients in CLIENTS:  # the target: the write alone against TPC-B
             got = Samples()
             for _ in range(TARGET_PAIRS if clients == TARGET_CLIENTS else PAIRS):
                 theirs, their_cpu, _ = _pgbench(cluster, clients)
                 alone, alone_cpu, _ = _pgbench(cluster, clients, script)
                 got.add(ratio=alone / theirs, ours=alone, theirs=theirs, alone_cpu=alone_cpu, tpcb_cpu=their_cpu)
+                if clients == TARGET_CLIENTS:
+                    loads.append(os.getloadavg()[0])
             results[f"alone_ratio_{clients}"] = got.median("ratio")
             results[f"alone_cpu_{clients}"] = got.median("alone_cpu")
             results[f"tpcb_cpu_{clients}"] = got.median("tpcb_cpu")
@@ -485,6 +488,10 @@ def run() -> tuple[str, dict[str, float]]:
         " CPU ms per TPC-B tx | target |",
         "|---:|---:|---:|---:|---:|---:|---|",
         *alone_rows,
+        "",
+        f"Load: the 1-minute load average after each pair at {TARGET_CLIENTS} clients was {min(loads):.1f} to"
+        f" {max(loads):.1f} (median {statistics.median(loads):.1f}) on {os.cpu_count()} cores"
+        f"{': the machine was busy with other work' if statistics.median(loads) > (os.cpu_count() or 1) else ''}.",
         "",
         f"### Where the write's time goes ({TARGET_CLIENTS} clients)",
         "",

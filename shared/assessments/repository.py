@@ -1,7 +1,7 @@
-"""Assessment SQL. The submission is one statement, the function submit_assessment (migration 0012): one
-round trip takes the idempotency key's lock, reads what it stored, checks the version, and writes the
-respondent, the assessment, its answers and scores, the dashboard's delta, the outbox event and the
-idempotency record (an assessment's recommendations are its rubric's, read through a view)."""
+"""Assessment SQL. The submission is one statement, the function submit_assessment (migrations 0012 and 0041):
+one round trip takes the idempotency key's lock, reads what it stored, checks the version, and writes the
+respondent, the assessment with its answers and scores in its row, the dashboard's delta, the outbox event and
+the idempotency record (an assessment's recommendations are its rubric's, read through a view)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ SELECT
      FROM respondents WHERE id = %(respondent_id)s::uuid) AS respondent
 """
 
-# The statement itself lives in the database (migration 0012): one jsonb document in, one out.
+# The statement itself lives in the database (migration 0041): one jsonb document in, one out.
 SUBMIT = "SELECT submit_assessment(%s::jsonb) AS result"
 
 

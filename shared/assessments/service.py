@@ -86,7 +86,7 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
     another body).
 
     The body is validated and scored here against the cached questionnaire version, then one statement in
-    one round trip (``submit_assessment``, migrations 0007 and 0012) does the rest: the key's lock and lookup,
+    one round trip (``submit_assessment``, migrations 0007, 0012 and 0041) does the rest: the key's lock and lookup,
     the checks of version, sector and respondent, and every write (the dashboard's delta included), as its own
     transaction."""
     document = statement_document(rt, caller, key, body, ctx)

@@ -2,20 +2,20 @@
 -- published version in one lookup. The same one statement and round trip, writing one heap tuple where it wrote
 -- 1 + 20 + 5 (and their 25 primary key entries and two statement triggers).
 --
--- 1. An assessment's answers are three aligned columns of its row (question ids, a JSON array of the values,
+-- 1. A published version carries the ids of its questions and skills (question_ids, skill_ids), taken when it is
+--    published and never changed after (a published version's questions and skills can be neither added, changed
+--    nor deleted: 0003): the submission checks the version and every reference with one index lookup instead of a
+--    scan of the version's questions and skills.
+-- 2. An assessment's answers are three aligned columns of its row (question ids, a JSON array of the values,
 --    scores), its skill scores three more (skill ids, scores, bands). The same rules hold, checked on every write
 --    of the row (a trigger, see below): one answer per question and one score per skill, no missing id, score or
 --    band, a score of an answer in 0..1, of a skill in 0..100 with two decimals (numeric(5, 2), as the column
 --    was). A score's rubric was always its assessment's version (checked below before the move), so it is no
 --    longer stored apart. The statement takes the arrays from the document as PostgreSQL array literals (and the
 --    values as the JSON array they are), with no per-answer work.
--- 2. answers and skill_scores become views with the same columns and rows, so that every reader (exports, reports,
+-- 3. answers and skill_scores become views with the same columns and rows, so that every reader (exports, reports,
 --    the dashboard's recomputation in tests) reads them as before; the dashboard's delta views and the
 --    recommendations view read the arrays directly.
--- 3. A published version carries the ids of its questions and skills (question_ids, skill_ids), taken when it is
---    published and never changed after (a published version's questions and skills can be neither added, changed
---    nor deleted: 0003): the submission checks the version and every reference with one index lookup instead of a
---    scan of the version's questions and skills.
 -- 4. A respondent is found by phone through its owner-and-phone unique index, its columns now phone first, which
 --    also serves the lookups by phone alone: the separate phone index (one more entry per new respondent) goes.
 --    The owner index keeps only respondents a user entered.
@@ -111,10 +111,11 @@ BEGIN
     END IF;
 END $$;
 
--- The rules the tables' columns and keys held, now the row's, with the row's own CHECK constraints of 0004: checked by
--- one row trigger rather than CHECK constraints, because PostgreSQL reads and prepares every CHECK expression of a
--- table anew for each statement that writes it (about a quarter of the submission's time with these), while a
--- trigger's expressions are prepared once per session. The same SQLSTATE (check_violation) and constraint names.
+-- The rules the tables' columns and keys held, now the row's, with the row's own CHECK constraints of 0004, in one
+-- row trigger rather than CHECK constraints: PostgreSQL reads and prepares every CHECK expression of a table anew
+-- for each statement that writes it, while a trigger's are prepared once per session. Measured on the submission:
+-- these rules as ten CHECK constraints cost about 0.1 ms of server CPU, as this trigger about 0.05 ms. The same
+-- SQLSTATE (check_violation) and constraint names in the error.
 CREATE FUNCTION check_assessment_row() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     n integer := cardinality(NEW.answer_question_ids);
@@ -186,7 +187,7 @@ ALTER TABLE assessments
 -- What moved already meets them: it was checked by the old tables' keys and constraints (and the row's own by its
 -- constraints until now), and found above to be those rows exactly.
 
--- The views of the old tables' rows, and those that read them, over the arrays.
+-- 3. The views of the old tables' rows, and those that read them, over the arrays.
 DROP VIEW assessment_recommendations;
 DROP VIEW dashboard_delta_funnel;
 DROP VIEW dashboard_delta_scores;
@@ -197,8 +198,8 @@ DROP FUNCTION check_assessment_exists();
 CREATE VIEW answers AS
 SELECT a.id AS assessment_id, x.question_id, x.value, x.score
 FROM assessments a
-CROSS JOIN LATERAL ROWS FROM (unnest(a.answer_question_ids), jsonb_array_elements(a.answer_values), unnest(a.answer_scores))
-    AS x(question_id, value, score);
+CROSS JOIN LATERAL ROWS FROM (unnest(a.answer_question_ids), jsonb_array_elements(a.answer_values),
+                             unnest(a.answer_scores)) AS x(question_id, value, score);
 
 CREATE VIEW skill_scores AS
 SELECT a.id AS assessment_id, x.skill_id, x.score, x.band, a.version_id AS rubric_version
@@ -290,7 +291,8 @@ BEGIN
     END IF;
 
     -- What the foreign keys to the version's rows checked (0012), in one lookup: the ids it was published with.
-    SELECT question_ids, skill_ids INTO v_refs FROM questionnaire_versions WHERE id = v_version AND status = 'published';
+    SELECT question_ids, skill_ids INTO v_refs
+    FROM questionnaire_versions WHERE id = v_version AND status = 'published';
     IF NOT FOUND THEN
         RETURN '{"outcome": "unknown_version"}';
     END IF;
