@@ -231,8 +231,8 @@ def _report(results: dict[str, list[dict[str, Any]]], sizes: dict[int, int]) -> 
         "row as one string, the XML xlsxwriter writes cell by cell in constant_memory mode (a unit test holds them "
         "byte for byte equal) without xlsxwriter's cell tuple, table and attribute list per cell; the rest is reading "
         "and decoding the rows, turning ids into labels, the SHA-256 and the upload. PostgreSQL spends "
-        f"{1e6 / _median(results[f'database_{LARGE}'], 'rows_per_s'):.0f} µs a row producing them (two index range "
-        "scans per assessment, scores and answers; recommendations are looked up in the rubric, read once) in its "
+        f"{1e6 / _median(results[f'database_{LARGE}'], 'rows_per_s'):.0f} µs a row producing them (scores and answers "
+        "are arrays in the assessment's own row; recommendations are looked up in the rubric, read once) in its "
         "own process while this one writes, the rows being read a few batches ahead on a thread of their own: it "
         "adds to the wall time when no core is free.",
         "",

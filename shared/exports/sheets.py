@@ -189,18 +189,18 @@ def _columns_by_code(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 # Newest first, as GET /api/v1/assessments lists them. Scores and answers come as one JSON text each, keyed by
-# skill or question id: an index range scan per assessment and table, and no lookups (ids become labels in
-# Python, from the codebook). An assessment's recommendations are its scores' (skill, band) in the published
-# rubric, which never changes (what the assessment_recommendations view joins): looked up here, from the rubric
-# read once, rather than by a third scan per assessment. Times are UTC wall-clock times, as the file shows them.
+# skill or question id, made from the assessment row's own arrays (migration 0041): no other row is read for
+# them, and ids become labels in Python, from the codebook. An assessment's recommendations are its scores'
+# (skill, band) in the published rubric, which never changes (what the assessment_recommendations view joins):
+# looked up here, from the rubric read once. Times are UTC wall-clock times, as the file shows them.
 _ASSESSMENTS = f"""
 SELECT a.id::text, a.submitted_at AT TIME ZONE 'UTC', a.started_at AT TIME ZONE 'UTC', r.name, s.label_en, r.region,
        r.language, a.channel, v.title_en, v.version, coalesce(nullif(u.full_name, ''), u.email),
        (SELECT '{{' || string_agg('"' || ss.skill_id || '":[' || ss.score || ',' || to_json(ss.band)::text || ']', ',')
                || '}}'
-        FROM skill_scores ss WHERE ss.assessment_id = a.id),
+        FROM unnest(a.score_skill_ids, a.score_values, a.score_bands) AS ss(skill_id, score, band)),
        (SELECT '{{' || string_agg('"' || x.question_id || '":' || x.value::text, ',') || '}}'
-        FROM answers x WHERE x.assessment_id = a.id)
+        FROM ROWS FROM (unnest(a.answer_question_ids), jsonb_array_elements(a.answer_values)) AS x(question_id, value))
 FROM assessments a
 JOIN questionnaire_versions v ON v.id = a.version_id
 JOIN respondents r ON r.id = a.respondent_id
@@ -316,7 +316,8 @@ FROM assessments a
 JOIN questionnaire_versions v ON v.id = a.version_id
 JOIN respondents r ON r.id = a.respondent_id
 JOIN sectors s ON s.code = a.sector
-JOIN answers x ON x.assessment_id = a.id
+CROSS JOIN LATERAL ROWS FROM (unnest(a.answer_question_ids), jsonb_array_elements(a.answer_values),
+                             unnest(a.answer_scores)) AS x(question_id, value, score)
 JOIN questions q ON q.id = x.question_id
 {SELECTION}
 ORDER BY a.submitted_at DESC, a.id DESC, q.position
@@ -343,8 +344,8 @@ _ANSWER_COLUMNS = [
 def _answers(db: Database, conn: Connection[Any], request: Request) -> Iterator[Event]:
     params = request.params
     total = conn.execute(
-        f"SELECT count(*) AS n FROM assessments a JOIN questionnaire_versions v ON v.id = a.version_id"
-        f" JOIN answers x ON x.assessment_id = a.id {SELECTION}",
+        f"SELECT coalesce(sum(cardinality(a.answer_question_ids)), 0) AS n FROM assessments a"
+        f" JOIN questionnaire_versions v ON v.id = a.version_id {SELECTION}",
         params,
     ).fetchone()["n"]  # type: ignore[index]
     questions = {r["id"]: _question(r, 0) for r in conn.execute(_QUESTIONS, params)}
