@@ -8,7 +8,7 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: help dev chat test unit lint fmt bench layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean spa frontend-test api-types api-types-check
+.PHONY: help dev chat test unit lint fmt bench screenshots layer synth cost-floor deploy localstack-deploy openapi db-start db-stop db-status clean spa frontend-test api-types api-types-check
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ spa: frontend/dist/index.html ## build the SPA into frontend/dist (when its sour
 
 /usr/bin/valgrind:
 	bash local/system-packages.sh valgrind
+
+screenshots: .venv/.synced spa /usr/bin/chromium ## refresh docs/screenshots (the README's) from the browser test
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/e2e/test_browser.py -q
 
 frontend-test: .venv/.synced frontend/node_modules/.package-lock.json ## SPA: ESLint, TypeScript, stale API types, Vitest
 	cd frontend && npx eslint . --max-warnings 0
