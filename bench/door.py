@@ -41,7 +41,7 @@ class _NoLedger:
         return None
 
 
-class _Drained:
+class _StdoutDiscarded:
     """Stdout as a file descriptor that takes every line (/dev/null): what a line costs the function is its
     encoding and the write, flushed, as in Lambda. Lambda's log shipping runs outside the function's process; a
     reader in this one (a thread) would take the GIL for every line, and one in another process would compete
@@ -65,7 +65,7 @@ def _through_the_door() -> dict[str, list[float]]:
     background = BackgroundLedger(current_runtime)
     ledgers: dict[str, Any] = {"none": _NoLedger(), "log": LogLedger(), "background": background}
     samples: dict[str, list[float]] = {name: [] for name in ledgers}
-    with _Drained():
+    with _StdoutDiscarded():
         for batch in range(BATCHES + 1):
             for name, ledger in ledgers.items():  # interleaved: drift hits every variant alike
                 with runtime_with(ledger=ledger):
