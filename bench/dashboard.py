@@ -321,7 +321,7 @@ CROSS JOIN LATERAL (SELECT array_agg(q.id) AS ids, jsonb_agg('"some"'::jsonb) AS
 CROSS JOIN LATERAL (SELECT array_agg(k.id) AS ids, array_agg(round((random() * 100)::numeric, 2)) AS scores,
                            array_agg('high'::text) AS bands
                     FROM skills k WHERE k.version_id = %(version)s AND g.id IS NOT NULL) k;
-INSERT INTO dashboard_deltas (assessment_id) SELECT id FROM gen;
+INSERT INTO outbox (event_type, aggregate_id, payload) SELECT 'assessment.submitted', id::text, '{}' FROM gen;
 """
 
 # The same figures straight from the raw tables, as a dashboard without totals would read them.
@@ -366,8 +366,8 @@ def _summary(db: Database, cluster_url: str, version_id: Any) -> dict[str, float
             _GENERATE,
             {"sectors": SECTORS, "enumerators": ENUMERATORS, "assessments": SUMMARY_ASSESSMENTS, "version": version_id},
         )
-        while conn.execute("SELECT dashboard_fold(100000) AS n").fetchone()[0]:  # type: ignore[index]
-            pass
+        # The relay delivers the events, which folds them (migration 0042).
+        conn.execute("UPDATE outbox SET dispatched_at = now() WHERE dispatched_at IS NULL")
         conn.execute("VACUUM ANALYZE")
         answers = conn.execute("SELECT count(*) FROM answers").fetchone()[0]  # type: ignore[index]
     admin = uuid.uuid4()

@@ -1,5 +1,6 @@
 """The outbox relay: kicked after each commit that wrote events, and swept every minute. Each round folds the
-dashboard's deltas, delivers events to their consumers, and pushes the dashboard topic (coalesced)."""
+dashboard's deltas of abandoned conversations, delivers events to their consumers, and pushes the dashboard topic
+(coalesced; an assessment.submitted event taken off the list is folded into the dashboard's totals with it)."""
 
 from typing import Any
 

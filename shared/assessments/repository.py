@@ -1,7 +1,8 @@
-"""Assessment SQL. The submission is one statement, the function submit_assessment (migrations 0012 and 0041):
-one round trip takes the idempotency key's lock, reads what it stored, checks the version, and writes the
-respondent, the assessment with its answers and scores in its row, the dashboard's delta, the outbox event and
-the idempotency record (an assessment's recommendations are its rubric's, read through a view)."""
+"""Assessment SQL. The submission is one statement, the function submit_assessment (migrations 0012, 0041 and
+0042): one round trip takes the idempotency key's lock, reads what it stored, checks the version, and writes the
+respondent, the assessment with its answers and scores in its row, the outbox event (which is also the
+dashboard's delta) and the idempotency record (an assessment's recommendations are its rubric's, read through a
+view)."""
 
 from __future__ import annotations
 

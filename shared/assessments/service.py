@@ -86,9 +86,9 @@ def submit(rt: Runtime, caller: Caller, key: str, body: SubmissionCreate, ctx: R
     another body).
 
     The body is validated and scored here against the cached questionnaire version, then one statement in
-    one round trip (``submit_assessment``, migrations 0007, 0012 and 0041) does the rest: the key's lock and lookup,
-    the checks of version, sector and respondent, and every write (the dashboard's delta included), as its own
-    transaction."""
+    one round trip (``submit_assessment``, migrations 0007, 0012, 0041 and 0042) does the rest: the key's lock and
+    lookup, the checks of version, sector and respondent, and every write (the outbox event, which is also the
+    dashboard's delta), as its own transaction."""
     document = statement_document(rt, caller, key, body, ctx)
     # Not sent again by the driver layer if the connection is lost on the way: the outcome is then unknown to
     # this request, which answers 503, and the caller's retry with the same key stores it once or replays it.

@@ -1,6 +1,7 @@
 """Dashboard SQL. The summary is one statement (the function dashboard_summary), so one snapshot: the totals
-(dashboard_* tables, written by dashboard_fold) plus the deltas not folded yet. It never reads answers, skill
-scores or more than 20 assessments, whatever their number."""
+(dashboard_* tables) plus what is not folded yet: submissions whose assessment.submitted events are still due
+(an event is folded in the transaction that delivers or parks it, migration 0042) and abandoned conversations.
+It never reads answers, skill scores or more than 20 assessments, whatever their number."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def summary(db: Database, only: UUID | None, version: UUID | None) -> dict[str, 
 
 
 def fold(db: Database, limit: int = FOLD_BATCH) -> int:
-    """Move pending deltas into the totals (0 when another fold is running)."""
+    """Move abandoned conversations' deltas into the totals (0 when another fold is running); submissions are
+    folded as the relay takes their events off its list."""
     row = db.run_statement("SELECT dashboard_fold(%s) AS moved", (limit,), idempotent=True)
     return int(row["moved"]) if row else 0
 

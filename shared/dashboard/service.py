@@ -54,5 +54,6 @@ def summary(db: Database, user_id: UUID, role: Role, version_id: UUID | None, la
 
 
 def fold(rt: Runtime) -> int:
-    """Move the deltas submissions wrote into the totals (the relay does it in every round)."""
+    """Move abandoned conversations' deltas into the totals (the relay does it in every round; submissions are
+    folded as it delivers their events)."""
     return repository.fold(rt.db)

@@ -44,9 +44,9 @@ def test_the_write_alone_script_stores_one_whole_submission(db: Database) -> Non
         counted = conn.execute(
             "SELECT (SELECT count(*) FROM assessments) AS assessments, (SELECT count(*) FROM answers) AS answers,"
             " (SELECT count(*) FROM skill_scores) AS scores, (SELECT count(*) FROM outbox) AS events,"
-            " (SELECT count(*) FROM dashboard_deltas) AS deltas"
+            " (SELECT count(*) FROM dashboard_delta_submissions) AS unfolded"
         ).fetchone()
-    assert counted == {"assessments": 1, "answers": len(questions), "scores": len(skills), "events": 1, "deltas": 1}
+    assert counted == {"assessments": 1, "answers": len(questions), "scores": len(skills), "events": 1, "unfolded": 1}
 
 
 def test_each_part_the_breakdown_leaves_out_is_in_the_submission_statement_once(db: Database) -> None:

@@ -1,15 +1,18 @@
 """The dashboard summary: what it shows, to whom, and that it is exact. A property test drives random submissions
-(concurrent ones and rolled-back ones among them), abandoned conversations and folds, and compares the summary
-with the same figures recomputed from the raw tables."""
+(concurrent ones and rolled-back ones among them), abandoned conversations, the relay delivering or parking their
+events (which folds them), super-admins sending parked events again, and folds of the abandoned conversations,
+and compares the summary with the same figures recomputed from the raw tables."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -26,9 +29,13 @@ from shared.auth.permissions import Role
 from shared.dashboard import repository as dashboard
 from shared.dashboard.service import mean, summary
 from shared.db import Database
+from shared.db.migrate import MIGRATIONS_DIR, migrate
+from shared.outbox import repository as outbox
+from shared.outbox.relay import Relay
 from shared.questionnaires.definition import QuestionnaireDef
 from shared.questionnaires.repository import load_version
 from shared.questionnaires.service import import_definition
+from shared.realtime.broadcast import DASHBOARD_EVENTS, DashboardTopic
 from shared.request_context import RequestContext
 from shared.runtime import Runtime
 from tests.integration.auth_helpers import bearer, mint_pair
@@ -137,6 +144,25 @@ def _abandon(world: World, reached: list[str], answered_count: int, commit: bool
         world.abandoned.append((set(ids), set(ids[:answered_count])))
 
 
+def _deliver(rt: Runtime) -> None:
+    """The relay pushes the dashboard's events (nobody is subscribed: no posts) and takes them off its list."""
+    Relay(direct={}, topics=(DashboardTopic(),), every_s=0.0).run(rt, budget_s=30.0)
+
+
+def _park(db: Database, how_many: int) -> None:
+    """The relay gives up on some due events after their last attempt."""
+    with db.transaction() as conn:
+        events = outbox.claim(conn, DASHBOARD_EVENTS, of_types=True, limit=how_many)
+        outbox.mark_failed(conn, [e.id for e in events], "GoneException", delay_s=0.0, max_attempts=1)
+
+
+def _send_parked_again(db: Database) -> None:
+    """A super-admin sends every parked event again: due once more, and already counted."""
+    with db.transaction() as conn:
+        for row in conn.execute("SELECT id FROM outbox WHERE parked_at IS NOT NULL").fetchall():
+            assert outbox.unpark(conn, row["id"]) is not None
+
+
 # -- the same figures from the raw tables ------------------------------------------------------------------
 
 
@@ -220,6 +246,9 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("rolled back"), submissions()),
     st.tuples(st.just("together"), st.lists(submissions(), min_size=2, max_size=6)),
     st.tuples(st.just("fold"), st.none()),
+    st.tuples(st.just("deliver"), st.none()),
+    st.tuples(st.just("park"), st.integers(1, 4)),
+    st.tuples(st.just("send parked again"), st.none()),
     st.tuples(st.just("abandon"), st.tuples(
         st.lists(st.sampled_from(["has_phone", "apps", "confidence", "sums", "comment"]), min_size=1, unique=True),
         st.integers(0, 5), st.booleans())),
@@ -238,23 +267,32 @@ def test_the_summary_is_exact_after_any_mix_of_submissions_and_folds(
                 _submit(runtime, world, argument)
             case "rolled back":
                 _submit_rolled_back(runtime, world, argument, database_url)
-            case "together":  # each its own environment (thread, connection), a fold running among them
+            case "together":  # each its own environment (thread, connection), a fold and the relay among them
                 threads = [threading.Thread(target=_submit, args=(runtime, world, s)) for s in argument]
                 threads.append(threading.Thread(target=dashboard.fold, args=(db,)))
+                threads.append(threading.Thread(target=_deliver, args=(runtime,)))
                 for t in threads:
                     t.start()
                 for t in threads:
                     t.join()
             case "fold":
                 dashboard.fold(db)
+            case "deliver":
+                _deliver(runtime)
+            case "park":
+                _park(db, argument)
+            case "send parked again":
+                _send_parked_again(db)
             case "abandon":
                 reached, answered, commit = argument
                 _abandon(world, reached, min(answered, len(reached)), commit, database_url)
         _assert_exact(db, world)
     dashboard.fold(db)
+    _deliver(runtime)
     _assert_exact(db, world)
-    with db.transaction(read_only=True) as conn:
+    with db.transaction(read_only=True) as conn:  # everything is in the totals now
         assert conn.execute("SELECT count(*) AS n FROM dashboard_deltas").fetchone() == {"n": 0}
+        assert conn.execute("SELECT count(*) AS n FROM dashboard_delta_submissions").fetchone() == {"n": 0}
 
 
 # -- through the API ------------------------------------------------------------------------------------
@@ -310,7 +348,9 @@ async def test_the_summary_through_the_api_for_each_role(
     assert bad.json()["error"]["details"][0]["path"] == "query.questionnaire_version_id"
 
 
-def test_days_count_in_utc_and_the_week_is_today_and_the_six_before(db: Database, world: World) -> None:
+def test_days_count_in_utc_and_the_week_is_today_and_the_six_before(
+    db: Database, world: World, runtime: Runtime
+) -> None:
     now = datetime.now(UTC)
     with db.transaction() as conn:
         respondent = conn.execute(
@@ -322,11 +362,14 @@ def test_days_count_in_utc_and_the_week_is_today_and_the_six_before(db: Database
             conn.execute(
                 "WITH a AS (INSERT INTO assessments (respondent_id, version_id, channel, sector, started_at,"
                 " submitted_at) VALUES (%s, %s, 'web', 'ict', %s, %s) RETURNING id)"
-                " INSERT INTO dashboard_deltas (assessment_id) SELECT id FROM a",
+                " INSERT INTO outbox (event_type, aggregate_id, payload)"
+                " SELECT 'assessment.submitted', id::text, '{}' FROM a",
                 (respondent["id"], world.version, at, at),
             )
     before = summary(db, world.admin, Role.SUPER_ADMIN, None, "en").totals
-    dashboard.fold(db)
+    _deliver(runtime)
+    with db.transaction(read_only=True) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM dashboard_delta_submissions").fetchone() == {"n": 0}
     after = summary(db, world.admin, Role.SUPER_ADMIN, None, "en").totals
     assert before == after
     assert after.model_dump() == {"today": 1, "last_7_days": 2, "all_time": 4}
@@ -346,3 +389,90 @@ def test_an_abandoned_conversation_counts_in_the_funnel_and_a_wrong_one_is_refus
             dashboard.record_abandoned(
                 conn, version_id=world.version, channel="whatsapp", reached=reached, answered=answered
             )
+
+
+# -- a submission's event is its delta (migration 0042) ----------------------------------------------------
+
+
+def _counted(db: Database) -> dict[str, int]:
+    with db.transaction(read_only=True) as conn:
+        row = conn.execute(
+            "SELECT (SELECT coalesce(sum(submissions), 0) FROM dashboard_counts)::int AS folded,"
+            " (SELECT count(*) FROM dashboard_delta_submissions)::int AS unfolded"
+        ).fetchone()
+    assert row is not None
+    return dict(row)
+
+
+def test_an_event_is_folded_once_as_it_leaves_the_relays_list_and_kept_until_then(
+    db: Database, world: World, runtime: Runtime, database_url: str
+) -> None:
+    _submit(runtime, world, {"answers": {"has_phone": "no", "confidence": 3, "sums": 4}, "who": "admin",
+                             "sector": "ict", "channel": "web"})  # fmt: skip
+    assert _counted(db) == {"folded": 0, "unfolded": 1}
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.CheckViolation, match="not counted in the dashboard yet"):
+            conn.execute("DELETE FROM outbox")
+        with pytest.raises(psycopg.errors.CheckViolation, match="outbox_unfolded_is_due"):
+            conn.execute(
+                "INSERT INTO outbox (event_type, aggregate_id, payload, dispatched_at)"
+                " SELECT 'assessment.submitted', id::text, '{}', now() FROM assessments"
+            )
+    assert _counted(db) == {"folded": 0, "unfolded": 1}
+
+    _deliver(runtime)
+    assert _counted(db) == {"folded": 1, "unfolded": 0}
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for change in ("folded_at = NULL", "folded_at = now() + interval '1 second'",
+                       "aggregate_id = gen_random_uuid()::text"):  # fmt: skip
+            with pytest.raises(psycopg.errors.CheckViolation, match="its fold cannot change"):
+                conn.execute(f"UPDATE outbox SET {change}")
+        # Sent again by a super-admin (or delivered twice): delivered again, not counted again.
+        conn.execute("UPDATE outbox SET dispatched_at = NULL")
+    assert _counted(db) == {"folded": 1, "unfolded": 0}
+    _deliver(runtime)
+    assert _counted(db) == {"folded": 1, "unfolded": 0}
+    _assert_exact(db, world)
+
+
+def test_submissions_stored_before_the_event_was_the_delta_are_counted_once(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    from local.seed import seed
+
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        if int(path.name[:4]) <= 41:  # the schema as it was before migration 0042
+            shutil.copy(path, tmp_path)
+    migrate(fresh_database, tmp_path)
+    seed(fresh_database)
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        version = conn.execute("SELECT id FROM questionnaire_versions WHERE status = 'published'").fetchone()
+        assert version is not None
+        conn.execute("INSERT INTO respondents (id, name, phone, sector) VALUES (%s, 'R', '+22507000009', 'ict')",
+                     (respondent := uuid.uuid4(),))  # fmt: skip
+        for dispatched in ("now()", "NULL", "NULL"):  # one delivered, two still due; none folded
+            assessment = uuid.uuid4()
+            conn.execute(
+                "INSERT INTO assessments (id, respondent_id, version_id, channel, sector, status, started_at,"
+                " submitted_at) VALUES (%s, %s, %s, 'web', 'ict', 'submitted', now(), now())",
+                (assessment, respondent, version[0]),
+            )
+            conn.execute("INSERT INTO dashboard_deltas (assessment_id) VALUES (%s)", (assessment,))
+            conn.execute(
+                "INSERT INTO outbox (event_type, aggregate_id, payload, dispatched_at)"
+                f" VALUES ('assessment.submitted', %s, '{{}}', {dispatched})",
+                (str(assessment),),
+            )
+        conn.execute("SELECT dashboard_fold(1)")  # one of them was folded already
+
+    migrate(fresh_database)
+
+    counted = Database(lambda: fresh_database)
+    try:
+        assert _counted(counted) == {"folded": 3, "unfolded": 0}
+        with psycopg.connect(fresh_database, autocommit=True) as conn:
+            conn.execute("UPDATE outbox SET dispatched_at = now() WHERE dispatched_at IS NULL")  # the relay, later
+            assert conn.execute("SELECT count(*) FROM outbox WHERE folded_at IS NULL").fetchone() == (0,)
+        assert _counted(counted) == {"folded": 3, "unfolded": 0}
+    finally:
+        counted.close()

@@ -194,7 +194,7 @@ async def test_a_backend_killed_mid_submission_leaves_nothing_and_a_retry_stores
     before = counts(db)
     with psycopg.connect(database_url, autocommit=True) as blocker:
         blocker.execute("BEGIN")
-        blocker.execute("LOCK TABLE dashboard_deltas IN EXCLUSIVE MODE")  # the submission will wait here
+        blocker.execute("LOCK TABLE outbox IN EXCLUSIVE MODE")  # the submission will wait here
         killed = threading.Event()
 
         def kill_the_waiting_backend() -> None:

@@ -151,12 +151,19 @@ def test_conversations_that_ended_before_the_funnel_counted_them_are_counted_onc
                 (phone, status, version, Jsonb(state), third),
             )
 
-    migrate(fresh_database)  # 0021 and what follows
+    shutil.copy(MIGRATIONS_DIR / "0021_whatsapp_dropoff_counted.sql", tmp_path)
+    migrate(fresh_database, tmp_path)
 
     with psycopg.connect(fresh_database) as conn:
-        deltas = conn.execute(
-            "SELECT version_id, channel, reached, answered FROM dashboard_deltas WHERE assessment_id IS NULL"
-        ).fetchall()
+        deltas = conn.execute("SELECT version_id, channel, reached, answered FROM dashboard_deltas").fetchall()
     assert [(v, c, sorted(r), sorted(a)) for v, c, r, a in deltas] == [
         (version, "whatsapp", sorted([first, second, third]), sorted([first, second]))
     ]
+
+    migrate(fresh_database)  # what follows folds it (0042), once
+    with psycopg.connect(fresh_database) as conn:
+        funnel = conn.execute(
+            "SELECT question_id, reached, answered FROM dashboard_funnel WHERE version_id = %s", (version,)
+        ).fetchall()
+        assert conn.execute("SELECT count(*) FROM dashboard_deltas").fetchone() == (0,)
+    assert sorted(funnel) == sorted([(first, 1, 1), (second, 1, 1), (third, 1, 0)])
