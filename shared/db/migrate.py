@@ -72,8 +72,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """
 
 
-def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR) -> MigrationResult:
-    """Apply every pending migration, each in its own transaction, and return what was applied.
+def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR, through: int | None = None) -> MigrationResult:
+    """Apply every pending migration (up to version ``through`` if given: the schema as it was then), each in its
+    own transaction, and return what was applied.
 
     Raises MigrationError when an applied migration was edited or removed, or one fails to apply.
     """
@@ -86,7 +87,7 @@ def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR) -> MigrationResult:
             _check_history(migrations, applied)
             done: list[str] = []
             for migration in migrations:
-                if migration.version in applied:
+                if migration.version in applied or (through is not None and migration.version > through):
                     continue
                 _apply(conn, migration)
                 done.append(migration.label)

@@ -6,8 +6,6 @@ WebSocket API."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +16,7 @@ from psycopg.types.json import Jsonb
 from local.lambda_runtime import FunctionSpec, LambdaContext
 from shared.dashboard import repository as dashboard
 from shared.db import Database
-from shared.db.migrate import MIGRATIONS_DIR, migrate
+from shared.db.migrate import migrate
 from tests.integration.auth_helpers import bearer, login_tokens, signup_first
 from tests.integration.live_platform import Live, http, live, request, until
 from tests.integration.questionnaire_helpers import add_test_sectors, publish_small
@@ -123,15 +121,10 @@ async def test_a_whatsapp_completion_reaches_dashboard_subscribers(
         assert delta["by_channel"]["whatsapp"] >= 1
 
 
-def test_conversations_that_ended_before_the_funnel_counted_them_are_counted_once(
-    fresh_database: str, tmp_path: Path
-) -> None:
+def test_conversations_that_ended_before_the_funnel_counted_them_are_counted_once(fresh_database: str) -> None:
     from local.seed import seed
 
-    for path in MIGRATIONS_DIR.glob("*.sql"):
-        if int(path.name[:4]) <= 20:  # the schema as it was before migration 0021
-            shutil.copy(path, tmp_path)
-    migrate(fresh_database, tmp_path)
+    migrate(fresh_database, through=20)  # the schema as it was before migration 0021
     seed(fresh_database)
     with psycopg.connect(fresh_database, autocommit=True) as conn:
         version, first, second, third = (
@@ -151,8 +144,7 @@ def test_conversations_that_ended_before_the_funnel_counted_them_are_counted_onc
                 (phone, status, version, Jsonb(state), third),
             )
 
-    shutil.copy(MIGRATIONS_DIR / "0021_whatsapp_dropoff_counted.sql", tmp_path)
-    migrate(fresh_database, tmp_path)
+    migrate(fresh_database, through=21)
 
     with psycopg.connect(fresh_database) as conn:
         deltas = conn.execute("SELECT version_id, channel, reached, answered FROM dashboard_deltas").fetchall()
