@@ -169,6 +169,12 @@ VALID: dict[str, Any] = {
     [
         ({"questions": [Q1, Q1]}, "answers_one_per_question"),
         ({"skills": [K2, K2]}, "skill_scores_one_per_skill"),
+        (
+            {"questions": [Q1, Q2, Q1], "values": json.dumps(["a", 3, "b"]), "fractions": [None] * 3},
+            "answers_one_per_question",
+        ),
+        ({"questions": f"[0:1]={{{Q1},{Q1}}}"}, "answers_one_per_question"),  # subscripts from 0
+        ({"skills": f"[7:8]={{{K1},{K1}}}"}, "skill_scores_one_per_skill"),
         ({"values": json.dumps(["a"])}, "assessments_answers_shape"),
         ({"values": json.dumps({"a": 1})}, "assessments_answers_shape"),
         ({"fractions": [Decimal("0.5")]}, "assessments_answers_shape"),
