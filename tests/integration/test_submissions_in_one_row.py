@@ -5,10 +5,8 @@ the tables' keys and constraints held."""
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -19,20 +17,12 @@ from bench.submissions import _definition
 from shared.assessments.queries import AssessmentFilter, Viewer, get_assessment, list_assessments
 from shared.auth.permissions import Role
 from shared.db import Database
-from shared.db.migrate import MIGRATIONS_DIR, MigrationError, migrate
+from shared.db.migrate import MigrationError, migrate
 from shared.questionnaires.service import import_definition
 from shared.reports.service import sector_reports, skill_reports
 from shared.request_context import RequestContext
 
-BEFORE = "0040"  # the last migration before the move
-
-
-def _migrations_before(folder: Path) -> Path:
-    folder.mkdir()
-    for path in MIGRATIONS_DIR.glob("*.sql"):
-        if path.name[:4] <= BEFORE:
-            shutil.copy(path, folder / path.name)
-    return folder
+BEFORE = 40  # the last migration before the move
 
 
 def _old_document(version: str, questions: list[dict[str, Any]], skills: list[str], n: int) -> dict[str, Any]:
@@ -93,10 +83,8 @@ def _seeded(url: str) -> tuple[Database, list[uuid.UUID]]:
     return db, ids
 
 
-def test_stored_answers_and_scores_move_into_their_rows_and_every_reader_answers_as_before(
-    fresh_database: str, tmp_path: Path
-) -> None:
-    migrate(fresh_database, _migrations_before(tmp_path / "before"))
+def test_stored_answers_and_scores_move_into_their_rows_and_every_reader_answers_as_before(fresh_database: str) -> None:
+    migrate(fresh_database, through=BEFORE)
     db, ids = _seeded(fresh_database)
     before = _reads(db, ids)
     assert len(before["answers"]) == 8 * 20
@@ -119,10 +107,8 @@ def test_stored_answers_and_scores_move_into_their_rows_and_every_reader_answers
     db.close()
 
 
-def test_the_move_is_refused_when_a_score_was_computed_with_another_versions_rubric(
-    fresh_database: str, tmp_path: Path
-) -> None:
-    migrate(fresh_database, _migrations_before(tmp_path / "before"))
+def test_the_move_is_refused_when_a_score_was_computed_with_another_versions_rubric(fresh_database: str) -> None:
+    migrate(fresh_database, through=BEFORE)
     db, _ = _seeded(fresh_database)
     with psycopg.connect(fresh_database, autocommit=True) as conn:
         other = conn.execute(
